@@ -1,0 +1,58 @@
+# Two commands set up everything on a fresh machine with Python 3.11+ and make:
+#   make run    install, migrate, load the demo data and serve the site
+#   make test   install what the tests need and run the whole suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: run test install lint messages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "  Site:      http://$(HOST):$(PORT)/"
+	@echo "  Organiser: http://$(HOST):$(PORT)/admin/  (see the login printed above)"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names one.
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	DATABASE_URL=sqlite://:memory: $(PY) -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest; \
+	elif [ "$$REQUIRE_SERVICES" = "1" ]; then \
+		echo "REQUIRE_SERVICES=1 but TEST_DATABASE_URL is not set: PostgreSQL was not tested."; \
+		exit 1; \
+	else \
+		echo "== TEST_DATABASE_URL is not set: the PostgreSQL run was skipped."; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Compile the interface translations after editing locale/*/LC_MESSAGES/django.po.
+messages: install
+	$(PY) manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=var --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: install
+	$(PY) bench/event_page.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,73 @@
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from .markdown import render_markdown
+from .selectors import (
+    agenda_days,
+    event_sessions,
+    event_speakers,
+    public_event,
+    public_session,
+    public_speaker,
+    upcoming_and_past_events,
+)
+
+PAGE_CACHE_SECONDS = 6 * 3600
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    upcoming, past = upcoming_and_past_events()
+    return render(request, "agenda/home.html", {"upcoming": upcoming, "past": past})
+
+
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The event page. Its HTML is cached per event version, language and registration window.
+
+    The key carries ``updated_at``, which every change to what the page shows moves on
+    (``agenda.signals``), so one query decides whether a cached copy is still right.
+    """
+    event = public_event(slug=slug)
+    window = event.registration_window()
+    key = f"event:{event.pk}:{event.updated_at.timestamp()}:{get_language()}:{window}"
+    cache = caches["pages"]
+    html = cache.get(key)
+    if html is None:
+        sessions = event_sessions(event=event)
+        context = {
+            "event": event,
+            "registration_window": window,
+            "description_html": render_markdown(event.description),
+            "days": agenda_days(event=event, sessions=sessions),
+            "tracks": list(event.tracks.all()),
+            "speakers": event_speakers(sessions=sessions),
+            "documents": list(event.documents.all()),
+            "photos": list(event.photos.all()),
+        }
+        html = render_to_string("agenda/event_detail.html", context, request=request)
+        cache.set(key, html, PAGE_CACHE_SECONDS)
+    return HttpResponse(html)
+
+
+def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    session = public_session(slug=slug, pk=pk)
+    return render(
+        request,
+        "agenda/session_detail.html",
+        {
+            "event": session.event,
+            "session": session,
+            "abstract_html": render_markdown(session.abstract),
+        },
+    )
+
+
+def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    speaker, appearances = public_speaker(slug=slug)
+    return render(
+        request,
+        "agenda/speaker_detail.html",
+        {"speaker": speaker, "appearances": appearances, "bio_html": render_markdown(speaker.bio)},
+    )
