@@ -31,7 +31,7 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	DATABASE_URL=sqlite://:memory: $(PY) -m pytest
+	DATABASE_URL=sqlite://:memory: $(PY) -m pytest -m "not postgres"
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
 		DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest; \

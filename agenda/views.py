@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from .markdown import render_markdown
+from .models import Document
 from .selectors import (
     agenda_days,
     event_sessions,
@@ -16,6 +17,19 @@ from .selectors import (
 )
 
 PAGE_CACHE_SECONDS = 6 * 3600
+
+
+def _with_sizes(documents: list[Document]) -> list[Document]:
+    """Sets ``size_bytes`` on each document, None when its file is missing from storage.
+
+    A file removed behind the site's back must not take the whole event page down.
+    """
+    for document in documents:
+        try:
+            document.size_bytes = document.file.size
+        except OSError:
+            document.size_bytes = None
+    return documents
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -43,7 +57,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "days": agenda_days(event=event, sessions=sessions),
             "tracks": list(event.tracks.all()),
             "speakers": event_speakers(sessions=sessions),
-            "documents": list(event.documents.all()),
+            "documents": _with_sizes(list(event.documents.all())),
             "photos": list(event.photos.all()),
         }
         html = render_to_string("agenda/event_detail.html", context, request=request)

@@ -86,11 +86,12 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default="")}
-if not DATABASES["default"]:
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+else:
     # The embedded default: a file under var/, made on first use.
     VAR_DIR.mkdir(exist_ok=True)
-    DATABASES["default"] = env.db_url_config(f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+    DATABASES = {"default": env.db_url_config(f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the development server and a Celery worker share the file.
@@ -149,9 +150,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=25 * 1024 * 1024)
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 
-vars().update(
-    env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}")
-)
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    # The embedded default: each email a file under var/mail/, to read without a mail server.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="EU LMPN Events <events@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
