@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("agenda.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("registrations.urls")),
     path("", include("agenda.urls")),
 ]
 
