@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "eventsite",
@@ -172,6 +173,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "send-pending-emails": {
+        "task": "registrations.tasks.send_pending_emails",
+        "schedule": 60.0,
+    },
+    "send-reminders": {"task": "registrations.tasks.send_reminders", "schedule": 15 * 60.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -179,13 +187,30 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Session users (organisers in the admin) must send the CSRF token with unsafe requests;
+    # scripts use "Authorization: Token <key>", the key made for them in the admin.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "EXCEPTION_HANDLER": "eventsite.api.exception_handler",
+    # Scopes used by the throttles of the registration API (registrations/api/views.py).
+    "DEFAULT_THROTTLE_RATES": {
+        "registration_create": env.str("API_RATE_REGISTRATION", default="20/minute"),
+        "registration_token": env.str("API_RATE_OWN_REGISTRATION", default="60/minute"),
+        "user": env.str("API_RATE_USER", default="600/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "eventsite API",
     "DESCRIPTION": "Events, agenda, registrations and check-in of the network's events.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "status"; each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "RegistrationStatusEnum": "registrations.enums.RegistrationStatus",
+        "PickStatusEnum": "registrations.enums.PickStatus",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

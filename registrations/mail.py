@@ -2,10 +2,11 @@
 
 import smtplib
 import socket
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .enums import EmailStatus
@@ -67,3 +68,18 @@ def deliver(email_id: int) -> str:
             email.next_attempt_at = None
         email.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"])
         return email.status
+
+
+def send_due_emails(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Delivers pending emails that are due: retries whose time has come, and emails older than
+    a minute that never reached a worker (the broker was down when they were written).
+    """
+    now = now or timezone.now()
+    due = OutboxEmail.objects.filter(status=EmailStatus.PENDING).filter(
+        Q(next_attempt_at__lte=now)
+        | Q(next_attempt_at__isnull=True, created_at__lte=now - timedelta(minutes=1))
+    )
+    ids = list(due.order_by("created_at").values_list("pk", flat=True)[:limit])
+    for email_id in ids:
+        deliver(email_id)
+    return len(ids)

@@ -1,11 +1,8 @@
-from datetime import timedelta
-
 from celery import shared_task
-from django.db.models import Q
 from django.utils import timezone
 
 from .enums import EmailStatus
-from .mail import deliver
+from .mail import deliver, send_due_emails
 from .models import OutboxEmail
 
 
@@ -27,17 +24,7 @@ def send_email(self, email_id: int) -> str:
 @shared_task
 def send_pending_emails() -> int:
     """Sends what is due and still pending: emails whose queueing found no broker, and retries."""
-    now = timezone.now()
-    # Emails written in the last minute are most likely on their way through the broker.
-    due = OutboxEmail.objects.filter(status=EmailStatus.PENDING).filter(
-        Q(next_attempt_at__lte=now)
-        | Q(next_attempt_at__isnull=True, created_at__lte=now - timedelta(minutes=1))
-    )
-    count = 0
-    for email_id in due.order_by("created_at").values_list("pk", flat=True)[:500]:
-        deliver(email_id)
-        count += 1
-    return count
+    return send_due_emails()
 
 
 @shared_task
