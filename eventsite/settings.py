@@ -129,6 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["eventsite.formats"]
 LANGUAGE_COOKIE_NAME = "eventsite_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
@@ -194,6 +195,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "EXCEPTION_HANDLER": "eventsite.api.exception_handler",
+    # How many proxies in front of the site add to X-Forwarded-For: rate limits count the client
+    # address they recorded (with 0, the connecting address), never the whole header, which any
+    # client could vary to escape the limits.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=1 if PRODUCTION else 0),
     # Scopes used by the throttles of the registration API (registrations/api/views.py).
     "DEFAULT_THROTTLE_RATES": {
         "registration_create": env.str("API_RATE_REGISTRATION", default="20/minute"),
