@@ -7,4 +7,7 @@ app_name = "registrations"
 urlpatterns = [
     path("events/<slug:slug>/register/", views.register, name="register"),
     path("registration/<str:token>/", views.manage, name="manage"),
+    path("registration/<str:token>/cancel/", views.cancel, name="cancel"),
+    path("registration/<str:token>/attendance/", views.change_mode, name="change-mode"),
+    path("registration/<str:token>/sessions/", views.change_sessions, name="change-sessions"),
 ]
