@@ -13,7 +13,9 @@ from .models import Event
 class DuplicateEventForm(forms.Form):
     """The next edition of an event. Render and validate it with the event's zone active."""
 
-    title = forms.CharField(label=_("New title"), max_length=Event._meta.get_field("title").max_length)
+    title = forms.CharField(
+        label=_("New title"), max_length=Event._meta.get_field("title").max_length
+    )
     slug = forms.SlugField(
         label=_("New slug"),
         max_length=Event._meta.get_field("slug").max_length,

@@ -198,9 +198,7 @@ class Event(models.Model):
                 _("Registration cannot close after the event has ended.")
             )
         if self.format in (EventFormat.IN_PERSON, EventFormat.HYBRID) and not self.venue_id:
-            errors.setdefault("venue", []).append(
-                _("An in-person or hybrid event needs a venue.")
-            )
+            errors.setdefault("venue", []).append(_("An in-person or hybrid event needs a venue."))
         if self.format == EventFormat.ONLINE and self.capacity_in_person:
             errors.setdefault("capacity_in_person", []).append(
                 _("An online event has no in-person capacity.")
@@ -371,16 +369,19 @@ class Session(models.Model):
         errors: dict[str, list] = {}
         if self.start and self.end and self.end <= self.start:
             errors.setdefault("end", []).append(_("The session must end after it starts."))
-        event = self.event if self.event_id else None
-        if event and self.start and self.end:
-            if self.start < event.start or self.end > event.end:
-                errors.setdefault("start", []).append(
-                    _("The session must take place within its event (%(start)s – %(end)s).")
-                    % {
-                        "start": event.local(event.start).strftime("%Y-%m-%d %H:%M"),
-                        "end": event.local(event.end).strftime("%Y-%m-%d %H:%M"),
-                    }
-                )
+        # A session typed together with a new event (an admin inline) has the unsaved event
+        # but no event_id yet; it must be checked against that event all the same.
+        has_event = self.event_id is not None or self._meta.get_field("event").is_cached(self)
+        event = self.event if has_event else None
+        timed = event and self.start and self.end
+        if timed and (self.start < event.start or self.end > event.end):
+            errors.setdefault("start", []).append(
+                _("The session must take place within its event (%(start)s – %(end)s).")
+                % {
+                    "start": event.local(event.start).strftime("%Y-%m-%d %H:%M"),
+                    "end": event.local(event.end).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
         if event and self.track_id and self.track.event_id != event.pk:
             errors.setdefault("track", []).append(_("This track belongs to another event."))
         if event and self.room_id:
@@ -389,9 +390,7 @@ class Session(models.Model):
                     _("The event has no venue, so its sessions cannot have a room.")
                 )
             elif self.room.venue_id != event.venue_id:
-                errors.setdefault("room", []).append(
-                    _("This room is not at the event's venue.")
-                )
+                errors.setdefault("room", []).append(_("This room is not at the event's venue."))
         if self.room_id and self.start and self.end and "room" not in errors:
             clash = (
                 Session.objects.filter(room_id=self.room_id, start__lt=self.end, end__gt=self.start)

@@ -9,8 +9,9 @@ class OrganisationType(models.TextChoices):
     NGO = "ngo", _("NGO")
     THINK_TANK_ACADEMIA = "think_tank_academia", _("Think tank or academia")
     TRADE_UNION = "trade_union", _("Trade union")
-    EMPLOYERS_PRIVATE_SECTOR = "employers_private_sector", _(
-        "Employers' association or private sector"
+    EMPLOYERS_PRIVATE_SECTOR = (
+        "employers_private_sector",
+        _("Employers' association or private sector"),
     )
     DIASPORA_ORGANISATION = "diaspora_organisation", _("Diaspora organisation")
     MIGRANT_ASSOCIATION = "migrant_association", _("Migrant association")

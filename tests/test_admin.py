@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from agenda.enums import EventStatus, SpeakerRole
 from agenda.models import Event, Session, SessionSpeaker
-from members.models import Person
 from tests.factories import (
     EventFactory,
     OrganisationFactory,
@@ -18,6 +17,7 @@ from tests.factories import (
     SessionFactory,
     SessionSpeakerFactory,
     SpeakerFactory,
+    TrackFactory,
     VenueFactory,
 )
 
@@ -26,6 +26,15 @@ pytestmark = pytest.mark.django_db
 BRUSSELS = ZoneInfo("Europe/Brussels")
 UTC = ZoneInfo("UTC")
 EVENT_INLINES = ("tracks", "sessions", "documents", "photos")
+ADMIN_PAGES = [
+    "agenda_event",
+    "agenda_session",
+    "agenda_speaker",
+    "agenda_venue",
+    "agenda_room",
+    "members_person",
+    "members_organisation",
+]
 
 
 @pytest.fixture
@@ -101,8 +110,7 @@ def inline_session(start: str, end: str, title: str = "Opening plenary") -> dict
 
 @pytest.mark.parametrize(
     "model",
-    ["agenda_event", "agenda_session", "agenda_speaker", "agenda_venue", "agenda_room"]
-    + ["members_person", "members_organisation"],
+    ADMIN_PAGES,
 )
 def test_admin_changelist_opens_for_organiser(organiser_client, model):
     SessionSpeakerFactory(speaker__person=PersonFactory())
@@ -115,8 +123,7 @@ def test_admin_changelist_opens_for_organiser(organiser_client, model):
 
 @pytest.mark.parametrize(
     "model",
-    ["agenda_event", "agenda_session", "agenda_speaker", "agenda_venue", "agenda_room"]
-    + ["members_person", "members_organisation"],
+    ADMIN_PAGES,
 )
 def test_admin_add_page_opens_for_organiser(organiser_client, model):
     response = organiser_client.get(reverse(f"admin:{model}_add"))
@@ -208,7 +215,9 @@ def test_admin_event_times_are_typed_in_the_events_zone(organiser_client):
 
 
 def test_admin_event_change_page_shows_times_in_the_events_zone(organiser_client):
-    event = EventFactory(timezone="America/New_York", start=datetime(2030, 5, 14, 13, 0, tzinfo=UTC))
+    event = EventFactory(
+        timezone="America/New_York", start=datetime(2030, 5, 14, 13, 0, tzinfo=UTC)
+    )
 
     response = organiser_client.get(reverse("admin:agenda_event_change", args=[event.pk]))
 
@@ -258,6 +267,17 @@ def test_admin_event_two_inline_sessions_in_one_room_at_once_are_refused(organis
         "room": ["Europa is already booked at this time for “Panel A”."]
     }
     assert Session.objects.count() == 0
+
+
+def test_admin_event_session_inline_offers_only_the_events_tracks(organiser_client):
+    event = EventFactory()
+    TrackFactory(event=event, name="Skills")
+    TrackFactory(name="Green transition")
+
+    response = organiser_client.get(reverse("admin:agenda_event_change", args=[event.pk]))
+
+    session_form = response.context["inline_admin_formsets"][1].formset.empty_form
+    assert [track.name for track in session_form.fields["track"].queryset] == ["Skills"]
 
 
 def test_admin_event_changelist_filters_by_status(organiser_client):
@@ -383,7 +403,11 @@ def test_admin_duplicate_event_end_to_end(organiser_client, organiser):
     form_page = organiser_client.get(url)
     response = organiser_client.post(
         url,
-        {"title": "Moving Talents 2031", "slug": "moving-talents-2031", "start": "2031-11-18T09:00"},
+        {
+            "title": "Moving Talents 2031",
+            "slug": "moving-talents-2031",
+            "start": "2031-11-18T09:00",
+        },
     )
 
     copy = Event.objects.get(slug="moving-talents-2031")
@@ -404,7 +428,11 @@ def test_admin_duplicate_event_existing_slug_is_refused_beside_the_field(organis
 
     response = organiser_client.post(
         reverse("admin:agenda_event_duplicate", args=[event.pk]),
-        {"title": "Moving Talents 2031", "slug": "moving-talents-2031", "start": "2031-11-18T09:00"},
+        {
+            "title": "Moving Talents 2031",
+            "slug": "moving-talents-2031",
+            "start": "2031-11-18T09:00",
+        },
     )
 
     assert response.status_code == 200
@@ -453,7 +481,9 @@ def test_admin_event_changelist_queries_with_thirty_events(
     organiser_client, django_assert_num_queries
 ):
     for day in range(30):
-        event = EventFactory(start=datetime(2030, 1, 1, 9, 0, tzinfo=BRUSSELS) + timedelta(days=day))
+        event = EventFactory(
+            start=datetime(2030, 1, 1, 9, 0, tzinfo=BRUSSELS) + timedelta(days=day)
+        )
         SessionFactory(event=event)
     url = reverse("admin:agenda_event_changelist")
 
@@ -461,3 +491,65 @@ def test_admin_event_changelist_queries_with_thirty_events(
         response = organiser_client.get(url)
 
     assert len(response.context["cl"].result_list) == 30
+
+
+def sessions_with_speakers(count: int) -> None:
+    event = EventFactory()
+    for index in range(count):
+        session = SessionFactory(
+            event=event,
+            start=event.start + timedelta(minutes=10 * index),
+            end=event.start + timedelta(minutes=10 * index + 5),
+            track=TrackFactory(event=event),
+            room=RoomFactory(venue=event.venue),
+        )
+        SessionSpeakerFactory(session=session, speaker__person=PersonFactory())
+        SessionSpeakerFactory(session=session)
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_admin_session_changelist_queries_do_not_grow(
+    organiser_client, django_assert_num_queries, count
+):
+    sessions_with_speakers(count)
+
+    with django_assert_num_queries(10):
+        response = organiser_client.get(reverse("admin:agenda_session_changelist"))
+
+    assert len(response.context["cl"].result_list) == count
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_admin_speaker_changelist_queries_do_not_grow(
+    organiser_client, django_assert_num_queries, count
+):
+    sessions_with_speakers(count)
+
+    with django_assert_num_queries(7):
+        response = organiser_client.get(reverse("admin:agenda_speaker_changelist"))
+
+    assert len(response.context["cl"].result_list) == 2 * count
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_admin_person_changelist_queries_do_not_grow(
+    organiser_client, django_assert_num_queries, count
+):
+    PersonFactory.create_batch(count)
+
+    with django_assert_num_queries(7):
+        response = organiser_client.get(reverse("admin:members_person_changelist"))
+
+    assert len(response.context["cl"].result_list) == count
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_admin_organisation_changelist_queries_do_not_grow(
+    organiser_client, django_assert_num_queries, count
+):
+    OrganisationFactory.create_batch(count)
+
+    with django_assert_num_queries(7):
+        response = organiser_client.get(reverse("admin:members_organisation_changelist"))
+
+    assert len(response.context["cl"].result_list) == count

@@ -159,7 +159,10 @@ def test_session_outside_an_event_not_saved_yet_is_refused():
     # The admin checks the sessions typed with a new event before the event has a primary key.
     event = EventFactory.build(venue=VenueFactory(), start=START)
     session = Session(
-        event=event, title="Too late", start=START + timedelta(hours=9), end=START + timedelta(hours=10)
+        event=event,
+        title="Too late",
+        start=START + timedelta(hours=9),
+        end=START + timedelta(hours=10),
     )
 
     session.clean_fields(exclude=["event"])
@@ -203,7 +206,9 @@ def test_session_room_booked_by_another_event_is_refused():
     second = EventFactory(venue=first.venue)
     session = SessionFactory.build(event=second, room=room)
 
-    assert refusal(session) == {"room": ["Europa is already booked at this time for “Board meeting”."]}
+    assert refusal(session) == {
+        "room": ["Europa is already booked at this time for “Board meeting”."]
+    }
 
 
 def test_session_room_right_after_another_is_accepted():

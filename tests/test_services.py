@@ -115,7 +115,9 @@ def test_duplicate_event_copies_tracks_sessions_and_appearances(winter_event, ac
     assert sorted(
         SessionSpeaker.objects.filter(session__event=copy).values_list("speaker__name", "role")
     ) == [("Ana Pereira", SpeakerRole.CHAIR), ("Ana Pereira", SpeakerRole.MODERATOR)]
-    assert SessionSpeaker.objects.filter(session__event=copy).values("speaker").distinct().count() == 1
+    assert (
+        SessionSpeaker.objects.filter(session__event=copy).values("speaker").distinct().count() == 1
+    )
 
 
 def test_duplicate_event_result_is_a_draft_without_edition_details(winter_event, actor):
