@@ -30,7 +30,7 @@ def test_email_renders_in_english(kind):
 
     assert email.body_text.startswith("Dear Ana,")
     assert '<html lang="en">' in email.body_html
-    assert "May 14, 2030, 09:00–17:00 (Europe/Brussels)" in email.body_text
+    assert "14 May 2030, 09:00–17:00 (Europe/Brussels)" in email.body_text
     assert manage_url(registration) in email.body_text
     assert f'href="{manage_url(registration)}"' in email.body_html
 
