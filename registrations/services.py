@@ -36,7 +36,6 @@ from .exceptions import (
     InvitationInvalid,
     InvitationRequired,
     NotEligible,
-    RegistrationDeclined,
     RegistrationError,
     RegistrationNotOpen,
     SessionsOverlap,
@@ -231,7 +230,8 @@ def register(
     """Registers a person for an event under its audience, approval and capacity rules.
 
     Submitting again for the same email returns the existing registration and sends its email
-    again; a declined person is refused; a cancelled one registers anew at the end of the line.
+    again, a declined one included (the decision stands); a cancelled one registers anew at the
+    end of the line.
     Saves: the organisation and person if new, the registration, its answers and session picks,
     an audit entry, the invitation's use, one outbox email. Queues: that email's sending.
     Locks: the event row, then the picked sessions' rows, then the invitation's row.
@@ -286,16 +286,14 @@ def register(
     with transaction.atomic():
         event = capacity.lock_event(event.pk)
         existing = Registration.objects.filter(event=event, person=person).first()
-        if existing is not None and existing.is_active:
+        if existing is not None and (
+            existing.is_active or existing.status == RegistrationStatus.DECLINED
+        ):
+            # A declined person cannot get round the decision by registering again; they are
+            # told by email, like anyone re-submitting, so the page reveals nothing to a stranger
+            # who types their address. Organisers can reopen the registration.
             resend_status_email(registration=existing)
             return RegistrationResult(existing, created=False)
-        if existing is not None and existing.status == RegistrationStatus.DECLINED:
-            raise RegistrationDeclined(
-                _(
-                    "Your registration for this event was declined by the organisers. Please "
-                    "contact them if you think this is a mistake."
-                )
-            )
         if invitation is not None:
             invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
             check_invitation(invitation=invitation, email=request.email)

@@ -12,7 +12,6 @@ from registrations.exceptions import (
     InvitationInvalid,
     InvitationRequired,
     NotEligible,
-    RegistrationDeclined,
     RegistrationError,
     RegistrationNotOpen,
     SessionsOverlap,
@@ -107,15 +106,17 @@ def test_register_twice_returns_existing_and_resends_email():
     assert OutboxEmail.objects.filter(registration=first).count() == 2
 
 
-def test_register_after_decline_is_refused():
+def test_register_after_decline_keeps_decision_and_resends_it():
     event = open_event()
     registration = register(event).registration
     services.decline(registration=registration, actor=None)
 
-    with pytest.raises(RegistrationDeclined):
-        register(event)
+    again = register(event)
 
+    assert again.created is False
     assert Registration.objects.get().status == RegistrationStatus.DECLINED
+    kinds = list(OutboxEmail.objects.order_by("pk").values_list("kind", flat=True))
+    assert kinds == [EmailKind.CONFIRMATION, EmailKind.DECLINED, EmailKind.DECLINED]
 
 
 def test_register_after_cancel_joins_end_of_waitlist():

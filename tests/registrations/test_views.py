@@ -257,14 +257,14 @@ def test_register_existing_email_shows_neutral_page_and_resends(client):
     ]
 
 
-def test_register_declined_person_is_refused_with_message(client):
+def test_register_declined_person_gets_neutral_page_and_decision_stands(client):
     event = open_event()
     services.decline(registration=register(event).registration, actor=None)
 
     response = client.post(register_url(event), form_data())
 
-    assert response.status_code == 409
-    assert "declined by the organisers" in response.content.decode()
+    assert response.status_code == 200
+    assert "declined" not in response.content.decode()
     assert Registration.objects.get().status == RegistrationStatus.DECLINED
 
 
