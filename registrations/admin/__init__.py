@@ -1,5 +1,5 @@
 """The organisers' admin for registrations, invitations, questions and the outbox."""
 
-from . import invitations, outbox, registering, registrations
+from . import invitations, outbox, people, registering, registrations
 
-__all__ = ["invitations", "outbox", "registering", "registrations"]
+__all__ = ["invitations", "outbox", "people", "registering", "registrations"]

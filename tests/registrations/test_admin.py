@@ -684,3 +684,15 @@ def test_retry_failed_action_sends_failed_emails_again(
     assert messages_of(response) == [
         "1 email queued again. 1 had not failed and was left as it is."
     ]
+
+
+def test_person_page_shows_events_registered_for(organiser_client):
+    registration = RegistrationFactory(event=open_event(title="Forum on fair recruitment"))
+
+    response = organiser_client.get(
+        reverse("admin:members_person_change", args=[registration.person.pk])
+    )
+
+    assert response.status_code == 200
+    assert "Forum on fair recruitment" in response.content.decode()
+    assert "Confirmed" in response.content.decode()
