@@ -233,7 +233,9 @@ def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             response = view(request, *args, **kwargs)
         except Http404 as exception:
             response = page_not_found(request, exception)
-        response["Referrer-Policy"] = "no-referrer"
+        # Not "no-referrer": browsers then send "Origin: null" with the page's own forms, which
+        # Django's CSRF check refuses. "strict-origin" still never sends the path, token included.
+        response["Referrer-Policy"] = "strict-origin"
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response

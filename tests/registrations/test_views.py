@@ -343,7 +343,7 @@ def test_manage_shows_status_with_private_headers(client):
 
     assert response.status_code == 200
     assert "You are number 1 on the waitlist." in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
@@ -352,7 +352,7 @@ def test_manage_wrong_token_is_404(client):
     response = client.get(reverse("registrations:manage", args=["not-a-token"]))
 
     assert response.status_code == 404
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
 
 
 def test_manage_revoked_token_is_404(client):
