@@ -12,9 +12,9 @@ import pytest
 
 from tests.conftest import need, services_required
 
-# Playwright's sync API keeps an event loop running in the test thread from the moment the browser
-# starts until the session ends; Django would otherwise refuse every ORM call made there, in
-# these tests and in any test that runs after them.
+# Playwright's sync API keeps an asyncio loop running in the test thread from the moment the
+# browser starts until the session ends; Django would otherwise refuse the ORM calls these tests
+# make there (loading the demo data, choosing the pages to visit).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -27,23 +27,29 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-def chromium_missing_reason() -> str:
-    return (
-        f"Chromium not found at {CHROMIUM} (Debian package 'chromium'; .ci/run installs it, "
-        "or set CHROMIUM_PATH)"
-    )
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _chromium() -> None:
     # Session-scoped and autouse so that it runs before pytest-playwright starts its driver: a
     # missing browser is one clear skip (or failure in CI), not a launch error per test.
-    need(CHROMIUM.is_file(), chromium_missing_reason())
+    need(
+        CHROMIUM.is_file(),
+        f"Chromium not found at {CHROMIUM} (Debian package 'chromium', which .ci/run installs; "
+        "or set CHROMIUM_PATH)",
+    )
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server) -> str:
+    # Pages are opened by path, as ``reverse()`` gives them. Defining the fixture here also
+    # replaces pytest-playwright's own, which pytest 9 warns about.
+    return live_server.url
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +70,16 @@ def page(page):
     # A broken page should fail in seconds, not after Playwright's 30-second default.
     page.set_default_timeout(10_000)
     return page
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Runs the browser tests last, keeping the rest of the suite in its order.
+
+    Once started, Playwright leaves an asyncio loop running in the main thread until the session
+    ends, and ``async_to_sync`` (Django's async views and clients) refuses to run under it.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
