@@ -26,7 +26,8 @@ run: install
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names one.
+# The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names one (browser tests,
+# which do not depend on the database, only in the first run).
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -34,7 +35,7 @@ test: install
 	DATABASE_URL=sqlite://:memory: $(PY) -m pytest -m "not postgres"
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest; \
+		DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest -m "not browser"; \
 	elif [ "$$REQUIRE_SERVICES" = "1" ]; then \
 		echo "REQUIRE_SERVICES=1 but TEST_DATABASE_URL is not set: PostgreSQL was not tested."; \
 		exit 1; \
