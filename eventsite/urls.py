@@ -11,6 +11,7 @@ urlpatterns = [
     path("language/<str:code>/", views.switch_language, name="switch-language"),
     path("api/v1/", include("agenda.api.urls")),
     path("api/v1/", include("registrations.api.urls")),
+    path("api/v1/", include("badges.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("registrations.urls")),

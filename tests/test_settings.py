@@ -7,7 +7,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-UNSET = {"DEBUG", "SECRET_KEY", "EVENTSITE_ENV", "CELERY_BROKER_URL", "EMAIL_URL", "CACHE_URL"}
+UNSET = {
+    "DEBUG",
+    "SECRET_KEY",
+    "EVENTSITE_ENV",
+    "CELERY_BROKER_URL",
+    "EMAIL_URL",
+    "CACHE_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests; never in a deployment
+}
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
