@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 
 from .markdown import render_markdown
 from .models import Document
+from .page_cache import PAGE_SECONDS, page_key, page_response, remember_version
 from .selectors import (
     agenda_days,
     event_sessions,
@@ -15,8 +16,6 @@ from .selectors import (
     public_speaker,
     upcoming_and_past_events,
 )
-
-PAGE_CACHE_SECONDS = 6 * 3600
 
 
 def _with_sizes(documents: list[Document]) -> list[Document]:
@@ -41,14 +40,18 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The event page. Its HTML is cached per event version, language and registration window.
 
     The key carries ``updated_at``, which every change to what the page shows moves on
-    (``agenda.signals``), so one query decides whether a cached copy is still right.
+    (``agenda.signals``), so one query decides whether a cached copy is still right; repeat
+    visits are then answered by ``agenda.page_cache.EventPageCacheMiddleware`` without it.
     """
     event = public_event(slug=slug)
     window = event.registration_window()
-    key = f"event:{event.pk}:{event.updated_at.timestamp()}:{get_language()}:{window}"
+    language = get_language()
+    key = page_key(
+        event_id=event.pk, stamp=event.updated_at.timestamp(), language=language, window=window
+    )
     cache = caches["pages"]
-    html = cache.get(key)
-    if html is None:
+    body = cache.get(key)
+    if body is None:
         sessions = event_sessions(event=event)
         context = {
             "event": event,
@@ -60,9 +63,11 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "documents": _with_sizes(list(event.documents.all())),
             "photos": list(event.photos.all()),
         }
-        html = render_to_string("agenda/event_detail.html", context, request=request)
-        cache.set(key, html, PAGE_CACHE_SECONDS)
-    return HttpResponse(html)
+        # Stored encoded: a cache hit then neither decodes nor re-encodes the 100 kB page.
+        body = render_to_string("agenda/event_detail.html", context, request=request).encode()
+        cache.set(key, body, PAGE_SECONDS)
+    remember_version(event)
+    return page_response(body, language)
 
 
 def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:

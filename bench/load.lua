@@ -56,7 +56,10 @@ function response(status, headers, body)
   local length = #body
   if min_len < 0 or length < min_len then min_len = length end
   if length > max_len then max_len = length end
-  if responses >= limit then
+  if responses == limit then
+    -- wrk's main thread sleeps out the whole -d; the runner answers this line with SIGINT.
+    io.stderr:write("BENCH-STOP\n")
+    io.stderr:flush()
     wrk.thread:stop()
   end
 end

@@ -5,13 +5,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.views.defaults import server_error
 
-from agenda.enums import EventFormat, SessionKind, SpeakerRole
+from agenda.enums import EventFormat, EventStatus, SessionKind, SpeakerRole
 from tests.factories import (
     EVENT_START,
     EventFactory,
@@ -404,10 +405,58 @@ def test_event_page_second_request_is_served_from_cache(client, django_assert_nu
     event = event_with_sessions(5)
     first = client.get(event_url(event))
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):
         second = client.get(event_url(event))
 
     assert second.content == first.content
+    assert second["X-Frame-Options"] == "DENY"
+    assert second["Content-Language"] == "en"
+
+
+def test_event_page_in_cache_but_version_forgotten_costs_one_query(
+    client, django_assert_num_queries
+):
+    event = event_with_sessions(5)
+    client.get(event_url(event))
+    caches["default"].clear()
+
+    with django_assert_num_queries(1):
+        response = client.get(event_url(event))
+
+    assert response.status_code == 200
+
+
+def test_event_page_made_draft_is_404_at_once(client):
+    event = EventFactory()
+    client.get(event_url(event))
+
+    event.status = EventStatus.DRAFT
+    event.save()
+
+    assert client.get(event_url(event)).status_code == 404
+
+
+def test_event_page_old_slug_is_404_after_rename(client):
+    event = EventFactory(slug="forum-2030")
+    client.get("/events/forum-2030/")
+
+    event.slug = "forum-2031"
+    event.save()
+
+    assert client.get("/events/forum-2030/").status_code == 404
+    assert client.get("/events/forum-2031/").status_code == 200
+
+
+def test_event_page_french_visitor_gets_french_copy_from_cache(client):
+    event = EventFactory()
+    client.get(event_url(event))
+    in_french(client)
+    client.get(event_url(event))
+
+    french = client.get(event_url(event))
+
+    assert '<html lang="fr">' in french.content.decode()
+    assert french["Content-Language"] == "fr"
 
 
 def test_event_page_shows_an_edited_session(client):
