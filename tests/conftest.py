@@ -11,7 +11,7 @@ def services_required() -> bool:
 
 
 def need(condition: bool, reason: str) -> None:
-    """Skips the calling test when ``condition`` is false, or fails it when services are required."""
+    """Skips the calling test unless ``condition``; under ``REQUIRE_SERVICES=1`` fails it."""
     if condition:
         return
     if services_required():

@@ -3,7 +3,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -81,7 +80,8 @@ def show(expression: str, env: dict[str, str]) -> str:
 
 def test_celery_runs_tasks_in_process_without_broker():
     shown = show(
-        "settings.CELERY_TASK_ALWAYS_EAGER, __import__('eventsite').celery_app.conf.task_always_eager",
+        "settings.CELERY_TASK_ALWAYS_EAGER, "
+        "__import__('eventsite').celery_app.conf.task_always_eager",
         env={"DATABASE_URL": "sqlite://:memory:"},
     )
 
