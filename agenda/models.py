@@ -150,6 +150,15 @@ class Event(models.Model):
     description = models.TextField(
         _("description"), blank=True, help_text=_("Markdown: headings, lists, links, emphasis.")
     )
+    ical_sequence = models.PositiveIntegerField(
+        _("calendar revision"),
+        default=0,
+        editable=False,
+        help_text=_(
+            "SEQUENCE of the event in calendar files, raised when its time, place or format "
+            "changes so that calendar applications replace what they hold."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

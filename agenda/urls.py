@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "agenda"
 
@@ -9,4 +9,11 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_detail, name="event"),
     path("events/<slug:slug>/sessions/<int:pk>/", views.session_detail, name="session"),
     path("speakers/<slug:slug>/", views.speaker_detail, name="speaker"),
+    path("calendar.ics", feeds.events_calendar, name="calendar"),
+    path("events/<slug:slug>/calendar.ics", feeds.event_calendar, name="event-calendar"),
+    path(
+        "events/<slug:slug>/sessions/<int:pk>/calendar.ics",
+        feeds.session_calendar,
+        name="session-calendar",
+    ),
 ]

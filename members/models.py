@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -5,6 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from .enums import OrganisationType
+
+
+def new_calendar_token() -> str:
+    """256 random bits, URL-safe: the key to a person's own calendar feed."""
+    return secrets.token_urlsafe(32)
 
 
 class Organisation(models.Model):
@@ -53,6 +60,11 @@ class Person(models.Model):
         null=True,
         blank=True,
         related_name="person",
+    )
+    # Calendar applications fetch the personal feed without signing in; renewing the token
+    # (members.services.renew_calendar_token) cuts off every copy of the old address.
+    calendar_token = models.CharField(
+        max_length=64, unique=True, default=new_calendar_token, editable=False
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

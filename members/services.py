@@ -1,6 +1,6 @@
 from django.db import transaction
 
-from .models import Organisation, Person
+from .models import Organisation, Person, new_calendar_token
 
 
 def find_or_create_organisation(*, name: str, type: str, country: str) -> Organisation:
@@ -60,4 +60,16 @@ def find_or_create_person(
             changed.append(field)
     if changed:
         person.save(update_fields=changed)
+    return person
+
+
+def renew_calendar_token(*, person: Person) -> Person:
+    """Gives the person a new personal calendar address; the old one answers 404 at once.
+
+    Saves: the person's ``calendar_token``. Locks: none. Queues: nothing; whoever asked for the
+    renewal tells the person the new address (calendar applications must subscribe again).
+    """
+    with transaction.atomic():
+        person.calendar_token = new_calendar_token()
+        person.save(update_fields=["calendar_token"])
     return person

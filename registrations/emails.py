@@ -50,11 +50,15 @@ def queue_email(
     kind: str,
     context: dict | None = None,
     subject: str = "",
+    attachments: list[dict] | None = None,
 ) -> OutboxEmail:
     """Writes the email to the outbox in the registrant's language and queues its sending.
 
+    Without ``attachments``, the email carries what ``calendar.email_attachments`` gives its
+    kind: the calendar invitation, its cancellation, or nothing.
     Saves: one OutboxEmail. Queues: ``send_email`` on commit.
     """
+    from .calendar import email_attachments
     from .selectors import registration_summary
 
     with translation.override(registration.language):
@@ -74,6 +78,8 @@ def queue_email(
         )
         body_text = render_to_string(f"emails/registration_{kind}.txt", full_context)
         body_html = render_to_string(f"emails/registration_{kind}.html", full_context)
+        if attachments is None:
+            attachments = email_attachments(registration=registration, kind=kind)
     email = OutboxEmail.objects.create(
         registration=registration,
         kind=kind,
@@ -81,6 +87,7 @@ def queue_email(
         subject=email_subject[:250],
         body_text=body_text,
         body_html=body_html,
+        attachments=attachments,
     )
     transaction.on_commit(lambda: dispatch(email.pk))
     return email

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agenda.enums import Audience, EventFormat, EventStatus, RegistrationWindow
 from agenda.models import Event, Session
@@ -700,4 +701,77 @@ def send_due_reminders(*, now=None) -> int:
         with transaction.atomic():
             queue_email(registration=registration, kind=EmailKind.REMINDER)
         count += 1
+    return count
+
+
+# --- calendar updates ----------------------------------------------------------------------------
+# Called when agenda says an event's calendar entry changed (registrations.signals); each
+# confirmed attendee's calendar must follow, through the outbox like every other email.
+
+
+def _confirmed_registrations(event: Event):
+    return (
+        Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
+        .select_related("event__venue", "person")
+        .order_by("pk")
+    )
+
+
+def send_calendar_updates(*, event: Event) -> int:
+    """Sends every confirmed attendee the updated invitation after the event's time, place,
+    format or join link changed.
+
+    Saves: per confirmed registration, an audit entry and one outbox email carrying the
+    invitation (METHOD:REQUEST) with the same UID and the event's raised SEQUENCE. Queues: the
+    emails' sending on commit. Locks: none (no seat changes). Returns how many were written.
+    """
+    from .calendar import REQUEST, invitation_attachment
+
+    count = 0
+    with transaction.atomic():
+        for registration in _confirmed_registrations(event):
+            _audit(registration, actor=None, action="calendar_updated")
+            queue_email(
+                registration=registration,
+                kind=EmailKind.MESSAGE,
+                subject=gettext_lazy("The event has changed"),
+                context={
+                    "message": gettext_lazy(
+                        "The organisers have changed the time, place or way of attending this "
+                        "event. The calendar invitation attached replaces the one you had; "
+                        "please check the details below."
+                    )
+                },
+                attachments=[invitation_attachment(registration, method=REQUEST)],
+            )
+            count += 1
+    return count
+
+
+def send_calendar_cancellations(*, event: Event) -> int:
+    """Tells every confirmed attendee that the event is cancelled, with METHOD:CANCEL.
+
+    The registrations themselves are not changed. Saves: per confirmed registration, an audit
+    entry and one outbox email carrying the cancellation (same UID, STATUS:CANCELLED). Queues:
+    the emails' sending on commit. Locks: none. Returns how many were written.
+    """
+    from .calendar import CANCEL, invitation_attachment
+
+    count = 0
+    with transaction.atomic():
+        for registration in _confirmed_registrations(event):
+            _audit(registration, actor=None, action="calendar_cancelled")
+            queue_email(
+                registration=registration,
+                kind=EmailKind.MESSAGE,
+                subject=gettext_lazy("The event is cancelled"),
+                context={
+                    "message": gettext_lazy(
+                        "We are sorry: this event has been cancelled and will not take place. "
+                        "The calendar update attached removes it from your calendar."
+                    )
+                },
+                attachments=[invitation_attachment(registration, method=CANCEL)],
+            )
+            count += 1
     return count

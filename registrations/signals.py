@@ -3,6 +3,10 @@
 When organisers raise an event's capacity, the seats it frees go to the waitlist at once. The
 agenda app cannot call registrations (apps depend one way), so every save of a published event
 asks ``fill_free_seats`` to run after the commit; it promotes only when seats are free.
+
+When a save changes the event's calendar entry (``agenda.signals.event_schedule_changed`` and
+``event_cancelled``), confirmed attendees get the updated invitation or its cancellation. The
+emails are written in the saving transaction, so they exist if and only if the change does.
 """
 
 import logging
@@ -12,6 +16,7 @@ from django.db.models.signals import post_save
 
 from agenda.enums import EventStatus
 from agenda.models import Event
+from agenda.signals import event_cancelled, event_schedule_changed
 from eventsite.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -38,5 +43,23 @@ def event_saved(sender, instance: Event, created: bool, raw: bool = False, **kwa
     transaction.on_commit(lambda: fill_seats_after_commit(event_id))
 
 
+def event_schedule_changed_receiver(sender, event: Event, **kwargs) -> None:
+    from .services import send_calendar_updates
+
+    send_calendar_updates(event=event)
+
+
+def event_cancelled_receiver(sender, event: Event, **kwargs) -> None:
+    from .services import send_calendar_cancellations
+
+    send_calendar_cancellations(event=event)
+
+
 def connect() -> None:
     post_save.connect(event_saved, sender=Event, dispatch_uid="registrations.fill_free_seats")
+    event_schedule_changed.connect(
+        event_schedule_changed_receiver, dispatch_uid="registrations.calendar_updates"
+    )
+    event_cancelled.connect(
+        event_cancelled_receiver, dispatch_uid="registrations.calendar_cancellations"
+    )
