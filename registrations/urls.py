@@ -10,6 +10,7 @@ urlpatterns = [
     path("registration/<str:token>/cancel/", views.cancel, name="cancel"),
     path("registration/<str:token>/attendance/", views.change_mode, name="change-mode"),
     path("registration/<str:token>/sessions/", views.change_sessions, name="change-sessions"),
+    path("registration/<str:token>/calendar/renew/", views.renew_calendar, name="renew-calendar"),
     path("registration/<str:token>/invite.ics", feeds.invitation, name="invitation"),
     path("calendar/<str:token>.ics", feeds.personal_calendar, name="personal-calendar"),
 ]

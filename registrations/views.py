@@ -25,6 +25,7 @@ from agenda.models import Event
 from agenda.selectors import public_event
 from eventsite.exceptions import ApplicationError
 from members.models import Organisation
+from members.services import renew_calendar_token
 
 from . import ratelimit, services
 from .enums import ACTIVE_STATUSES, AttendanceMode, RegistrationStatus
@@ -359,6 +360,22 @@ def change_mode(request: HttpRequest, token: str) -> HttpResponse:
             "waitlist."
         )
     messages.success(request, message % {"mode": updated.get_mode_display().lower()})
+    return redirect("registrations:manage", token=token)
+
+
+@private
+@require_POST
+def renew_calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """A new personal calendar address, for someone whose address was shared or leaked."""
+    registration = _registration_or_404(token)
+    renew_calendar_token(person=registration.person)
+    messages.success(
+        request,
+        _(
+            "Your calendar has a new address; the old one no longer works. Subscribe again "
+            "with the link below."
+        ),
+    )
     return redirect("registrations:manage", token=token)
 
 

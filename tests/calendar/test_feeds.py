@@ -248,3 +248,24 @@ def test_events_feed_without_events_is_still_a_valid_calendar(client, icaljs):
     assert parsed["components"] == []
     assert parsed["timezones"] == ["Europe/Brussels"]
     assert parsed["calendar"]["method"] == "PUBLISH"
+
+
+def test_personal_page_renews_the_calendar_address(client):
+    registration = RegistrationFactory()
+    old_url = personal_url(registration.person)
+
+    response = client.post(
+        reverse("registrations:renew-calendar", args=[registration.token]), follow=True
+    )
+
+    registration.person.refresh_from_db()
+    assert response.status_code == 200
+    assert "new address" in response.content.decode()
+    assert client.get(old_url).status_code == 404
+    assert client.get(personal_url(registration.person)).status_code == 200
+
+
+def test_renewing_the_calendar_address_needs_the_personal_link(client):
+    response = client.post(reverse("registrations:renew-calendar", args=["not-a-token"]))
+
+    assert response.status_code == 404
