@@ -1,8 +1,20 @@
--- wrk script for bench/event_page.py: stops after a given number of responses and takes its
--- own timestamps, because wrk's own requests/s divides by the whole -d duration.
+-- wrk script of the benchmarks (bench/harness.py runs it): sends exactly a given number of
+-- requests, stops once each has its answer, and takes its own timestamps, because wrk's own
+-- requests/s divides by the whole -d duration.
 --
--- Arguments after "--": <responses> [post-ids]. With <post-ids> = N > 0 each request is a
--- POST of id=<1..N> (the /scan/ reference); otherwise wrk's prepared GET is sent unchanged.
+-- Arguments after "--": <requests> <mode> [mode arguments]
+--   get                        wrk's prepared GET, unchanged
+--   scan <ids>                 POST id=<1..ids> (the /scan/ reference)
+--   register <prefix> <orgs>   POST a registration (JSON) with the email <prefix>-<n>@example.org,
+--                              one of <orgs> organisations, and its own X-Forwarded-For address
+--   checkin <file> <prefix>    POST a scan of the file's next code ("code <c>" lines) for its
+--                              event ("event <slug>"), turn by turn from its devices
+--                              ("device <token>"), with the idempotency key <prefix>-<n>
+--
+-- A 503 ("busy, retry") is counted and sent again. wrk cannot tell which request a response
+-- answers, so the retry is the next request of the series (a fresh number); it is sent at once.
+-- The numbers of requests sent and answered are exact: a connection asks for its next request
+-- in delay(), which holds it back (for an hour: until the run stops) once all are out.
 
 local ffi = require("ffi")
 ffi.cdef [[
@@ -23,40 +35,111 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local limit, post_ids
+-- Globals: done() runs in wrk's main Lua state and reads them from the thread with get().
+local limit, mode, allowed, reserved = 0, "get", 0, 0
+local make_request, read_kind
+sent, statuses, kinds, positions = 0, {}, {}, {}
+
+local function json_string(text)
+  return '"' .. text:gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"'
+end
+
+local function modes(args)
+  if mode == "scan" then
+    local ids = tonumber(args[3])
+    local headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
+    make_request = function(n)
+      -- A stride coprime with most sizes spreads the writes over all the rows.
+      return wrk.format("POST", nil, headers, "id=" .. ((n * 7919) % ids + 1))
+    end
+  elseif mode == "register" then
+    local prefix, orgs = args[3], tonumber(args[4])
+    make_request = function(n)
+      local body = '{"first_name": "Rush", "last_name": ' .. json_string("Attendee " .. n)
+        .. ', "email": ' .. json_string(prefix .. "-" .. n .. "@example.org")
+        .. ', "organisation_name": ' .. json_string("Benchmark organisation " .. (n % orgs + 1))
+        .. ', "organisation_type": "ngo", "organisation_country": "BE"'
+        .. ', "job_title": "Policy officer", "privacy_accepted": true}'
+      local address = string.format("10.%d.%d.%d", math.floor(n / 65536) % 256,
+        math.floor(n / 256) % 256, n % 256)
+      return wrk.format("POST", nil, {
+        ["Content-Type"] = "application/json",
+        ["X-Forwarded-For"] = address,
+      }, body)
+    end
+    read_kind = function(body)
+      local status = body:match('"status"%s*:%s*"([%w_]+)"')
+      local position = body:match('"waitlist_position"%s*:%s*(%d+)')
+      if position then table.insert(positions, tonumber(position)) end
+      return status
+    end
+  elseif mode == "checkin" then
+    local event, devices, codes = nil, {}, {}
+    for line in io.lines(args[3]) do
+      local key, value = line:match("^(%a+) (.+)$")
+      if key == "event" then event = value
+      elseif key == "device" then table.insert(devices, value)
+      elseif key == "code" then table.insert(codes, value) end
+    end
+    local prefix = args[4]
+    make_request = function(n)
+      local code = codes[(n - 1) % #codes + 1]
+      local body = '{"event": ' .. json_string(event) .. ', "code": ' .. json_string(code)
+        .. ', "idempotency_key": ' .. json_string(prefix .. "-" .. n) .. "}"
+      return wrk.format("POST", nil, {
+        ["Content-Type"] = "application/json",
+        ["Authorization"] = "Device " .. devices[(n - 1) % #devices + 1],
+      }, body)
+    end
+    read_kind = function(body)
+      return body:match('"result"%s*:%s*"([%w_]+)"')
+    end
+  end
+end
 
 function init(args)
   limit = tonumber(args[1]) or 1000
-  post_ids = tonumber(args[2]) or 0
-  responses, ok, bad, min_len, max_len = 0, 0, 0, -1, -1
-  started = now()
-  finished = started
-  if post_ids > 0 then
+  mode = args[2] or "get"
+  allowed = limit
+  responses, final, busy, min_len, max_len = 0, 0, 0, -1, -1
+  modes(args)
+  if make_request then
     -- Defined only here, so wrk keeps its prepared request for the GET runs.
-    local counter = 0
     request = function()
-      counter = counter + 1
-      -- A stride coprime with most sizes spreads the writes over all the rows.
-      local id = (counter * 7919) % post_ids + 1
-      return wrk.format(
-        "POST", nil, { ["Content-Type"] = "application/x-www-form-urlencoded" }, "id=" .. id
-      )
+      sent = sent + 1
+      return make_request(sent)
     end
   end
+  started = now()
+  finished = started
+end
+
+function delay()
+  if reserved < allowed then
+    reserved = reserved + 1
+    return 0
+  end
+  return 3600000
 end
 
 function response(status, headers, body)
   responses = responses + 1
   finished = now()
-  if status == 200 then
-    ok = ok + 1
+  statuses[status] = (statuses[status] or 0) + 1
+  if status == 503 then
+    busy = busy + 1
+    allowed = allowed + 1
   else
-    bad = bad + 1
+    final = final + 1
   end
   local length = #body
   if min_len < 0 or length < min_len then min_len = length end
   if length > max_len then max_len = length end
-  if responses == limit then
+  if read_kind then
+    local kind = read_kind(body) or "none"
+    kinds[kind] = (kinds[kind] or 0) + 1
+  end
+  if final == limit then
     -- wrk's main thread sleeps out the whole -d; the runner answers this line with SIGINT.
     io.stderr:write("BENCH-STOP\n")
     io.stderr:flush()
@@ -64,16 +147,27 @@ function response(status, headers, body)
   end
 end
 
+local function json_object(counts)
+  local parts = {}
+  for key, count in pairs(counts) do
+    table.insert(parts, json_string(tostring(key)) .. ": " .. count)
+  end
+  return "{" .. table.concat(parts, ", ") .. "}"
+end
+
 function done(summary, latency, requests)
   local t = threads[1]
   local e = summary.errors
   io.write(string.format(
-    'BENCH {"responses": %d, "ok": %d, "bad": %d, "elapsed": %.6f, "min_len": %d, "max_len": %d, '
-      .. '"p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d, "wrk_requests": %d, '
-      .. '"connect_errors": %d, "read_errors": %d, "write_errors": %d, "timeouts": %d}\n',
-    t:get("responses"), t:get("ok"), t:get("bad"), t:get("finished") - t:get("started"),
-    t:get("min_len"), t:get("max_len"),
+    'BENCH {"responses": %d, "final": %d, "busy": %d, "sent": %d, "elapsed": %.6f, '
+      .. '"min_len": %d, "max_len": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d, '
+      .. '"wrk_requests": %d, "connect_errors": %d, "read_errors": %d, "write_errors": %d, '
+      .. '"timeouts": %d, "statuses": %s, "kinds": %s, "positions": [%s]}\n',
+    t:get("responses"), t:get("final"), t:get("busy"), t:get("sent"),
+    t:get("finished") - t:get("started"), t:get("min_len"), t:get("max_len"),
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
-    summary.requests, e.connect, e.read, e.write, e.timeout
+    summary.requests, e.connect, e.read, e.write, e.timeout,
+    json_object(t:get("statuses")), json_object(t:get("kinds")),
+    table.concat(t:get("positions"), ", ")
   ))
 end

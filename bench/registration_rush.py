@@ -1,0 +1,379 @@
+"""Benchmark of a registration rush under gunicorn, beside the bare-Django references.
+
+``make bench-registration`` runs it. It needs PostgreSQL and Redis on 127.0.0.1 and wrk, and
+takes about three minutes. Each repeat measures, in turn and each from a fresh copy of a seeded
+database, with 50 concurrent clients:
+
+- ``GET /ping`` and ``POST /scan/`` on the bare Django project in ``bench/reference``;
+- the rush: 1,000 registrations through ``POST /api/v1/events/<slug>/registrations/`` for an
+  in-person event with 100 seats, each with its own email and client address;
+- then, on the same server, 1,000 registrations for an event without a seat limit.
+
+The site runs in production mode with a Celery broker (Redis) and no worker, as production
+queues emails: each registration's email is written to the outbox and queued in Redis, and
+stays there. After each run the database is counted: exactly 100 confirmed and 900 waitlisted
+(their answered waitlist positions 1..900, each once), one outbox email and one audit entry per
+registration, every email queued; then all 1,000 confirmed for the event without a limit.
+Exit status: 0 when the targets are met, 2 when not, 1 when a run answered wrongly (then
+``docs/benchmarks.md`` is left as it was).
+"""
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from harness import (
+    BENCH,
+    DOC,
+    PYTHON,
+    REFERENCES,
+    ROOT,
+    BenchError,
+    Databases,
+    Load,
+    Server,
+    collect_static,
+    flush_redis,
+    header_lines,
+    is_noisy,
+    load_table,
+    log,
+    log_run,
+    machine,
+    main_table,
+    measure_reference,
+    noise_paragraph,
+    ratio_of_repeats,
+    require_wrk,
+    run,
+    session,
+    site_env,
+    socket_problems,
+    status_problems,
+    summarise,
+    write_raw,
+    write_section,
+)
+
+NAME = "registration_rush"
+DATABASES = Databases("registration_rush")
+COMMAND = "make bench-registration"
+BROKER_URL = "redis://127.0.0.1:6379/4"
+REGISTRATIONS = 1000
+SEATS = 100
+# Registrations for the event without a seat limit: enough for a steady rate, few enough to
+# keep the whole benchmark within a few minutes.
+OPEN_REGISTRATIONS = 500
+WARMUP = 100
+# wrk stops as soon as every registration has its answer; this only bounds a stalled run.
+TIME_CAP = 300
+ORGANISATIONS = 50
+TARGET_SHARE_OF_SCAN = 0.25
+TARGET_P99_MS = 300
+TARGET_OPEN_RPS = 300
+LABELS = {
+    **{reference.key: reference.label for reference in REFERENCES},
+    "rush": f"rush: {REGISTRATIONS:,} for {SEATS} seats",
+    "open": f"{OPEN_REGISTRATIONS:,} without a seat limit",
+}
+
+
+def api_path(slug: str) -> str:
+    return f"/api/v1/events/{slug}/registrations/"
+
+
+# ----------------------------------------------------------------------------------------------
+# Correctness
+
+
+def counts(sql: str, event_id: int) -> dict[str, int]:
+    return {key: int(value) for key, value in DATABASES.rows(sql, (event_id,))}
+
+
+def check_registrations(
+    event_id: int, load: dict, *, registrations: int, seats: int | None
+) -> dict:
+    """The database holds what the answers said, and no more seats than there are."""
+    problems = socket_problems(load) + status_problems(load, 201)
+    errors = sum(n for status, n in load["statuses"].items() if status >= 500 and status != 503)
+    if errors:
+        problems.append(f"{errors} server errors")
+    by_status = counts(
+        "SELECT status, count(*) FROM registrations_registration "
+        "WHERE event_id = %s GROUP BY status",
+        event_id,
+    )
+    confirmed = registrations if seats is None else seats
+    expected = {"confirmed": confirmed}
+    if confirmed < registrations:
+        expected["waitlisted"] = registrations - confirmed
+    if by_status != expected:
+        problems.append(f"registrations by status {by_status}, expected {expected}")
+    answered = {k: v for k, v in load["kinds"].items()}
+    if answered != expected:
+        problems.append(f"answers by status {answered}, expected {expected}")
+    waitlisted = expected.get("waitlisted", 0)
+    positions = sorted(load["positions"])
+    if positions != list(range(1, waitlisted + 1)):
+        problems.append(
+            f"answered waitlist positions were not 1..{waitlisted} each once "
+            f"({len(positions)} given, {len(set(positions))} distinct)"
+        )
+    # First come, first served: every seat was given before the first waitlisting.
+    order = DATABASES.value(
+        "SELECT coalesce(max(created_at) FILTER (WHERE status = 'confirmed')"
+        " <= min(waitlisted_at) FILTER (WHERE status = 'waitlisted'), true)"
+        " FROM registrations_registration WHERE event_id = %s",
+        (event_id,),
+    )
+    if order is not True:
+        problems.append("a seat was given after someone had been waitlisted")
+    emails = counts(
+        "SELECT e.kind || ':' || e.status, count(*) FROM registrations_outboxemail e"
+        " JOIN registrations_registration r ON r.id = e.registration_id"
+        " WHERE r.event_id = %s GROUP BY 1",
+        event_id,
+    )
+    expected_emails = {"confirmation:pending": confirmed}
+    if waitlisted:
+        expected_emails["waitlisted:pending"] = waitlisted
+    if emails != expected_emails:
+        problems.append(f"outbox {emails}, expected {expected_emails}")
+    audits = DATABASES.value(
+        "SELECT count(*) FROM registrations_auditentry a"
+        " JOIN registrations_registration r ON r.id = a.registration_id"
+        " WHERE r.event_id = %s",
+        (event_id,),
+    )
+    if audits != registrations:
+        problems.append(f"{audits} audit entries for {registrations} registrations")
+    return {
+        "problems": problems,
+        "by_status": by_status,
+        "emails": emails,
+        "server_errors": errors,
+        "waitlist_positions_ok": positions == list(range(1, waitlisted + 1)),
+    }
+
+
+def queued_emails() -> int:
+    import redis
+
+    return int(redis.Redis.from_url(BROKER_URL).llen("celery"))
+
+
+# ----------------------------------------------------------------------------------------------
+# One repeat of the site
+
+
+def measure_site(*, env: dict[str, str], events: dict, clients: int, log_path: Path) -> list[dict]:
+    DATABASES.fresh_copy()
+    flush_redis(BROKER_URL)
+    with Server("site", env, database=DATABASES.run, log_path=log_path, ready_path="/") as server:
+        server.load(
+            Load(
+                api_path(events["warm"]["slug"]),
+                WARMUP,
+                "register",
+                ("warm", str(ORGANISATIONS)),
+                TIME_CAP,
+            ),
+            clients=clients,
+        )
+        rush = server.measure(
+            Load(
+                api_path(events["rush"]["slug"]),
+                REGISTRATIONS,
+                "register",
+                ("rush", str(ORGANISATIONS)),
+                TIME_CAP,
+            ),
+            clients=clients,
+        )
+        rush_check = check_registrations(
+            events["rush"]["id"], rush["load"], registrations=REGISTRATIONS, seats=SEATS
+        )
+        unlimited = server.measure(
+            Load(
+                api_path(events["open"]["slug"]),
+                OPEN_REGISTRATIONS,
+                "register",
+                ("open", str(ORGANISATIONS)),
+                TIME_CAP,
+            ),
+            clients=clients,
+        )
+        open_check = check_registrations(
+            events["open"]["id"], unlimited["load"], registrations=OPEN_REGISTRATIONS, seats=None
+        )
+    outbox = DATABASES.value("SELECT count(*) FROM registrations_outboxemail")
+    queued = queued_emails()
+    sent = DATABASES.value(
+        "SELECT count(*) FROM registrations_outboxemail WHERE status <> 'pending'"
+    )
+    for check in (rush_check, open_check):
+        check["outbox_total"], check["queued_total"], check["sent_total"] = outbox, queued, sent
+    if queued != outbox or sent:
+        rush_check["problems"].append(
+            f"{outbox} emails in the outbox, {queued} queued in Redis, {sent} not pending"
+        )
+    flush_redis(BROKER_URL)
+    return [
+        {"target": "rush", **rush, **rush_check},
+        {"target": "open", **unlimited, **open_check},
+    ]
+
+
+# ----------------------------------------------------------------------------------------------
+# Report
+
+
+def verdicts(runs: list[dict], summary: dict) -> dict:
+    share = ratio_of_repeats(runs, "rush", "scan", "requests_per_second")
+    return {
+        "share": share,
+        "share_met": share >= TARGET_SHARE_OF_SCAN,
+        "p99_met": summary["rush"]["p99_ms"] <= TARGET_P99_MS,
+        "open_met": summary["open"]["requests_per_second"] >= TARGET_OPEN_RPS,
+    }
+
+
+def results_lines(*, summary: dict, runs: list[dict], info: dict, args, sess) -> list[str]:
+    v = verdicts(runs, summary)
+    rush, unlimited = summary["rush"], summary["open"]
+
+    def met(flag: bool) -> str:
+        return "met" if flag else "**not met**"
+
+    busy = sum(r["busy_retries"] for r in runs if r["target"] in ("rush", "open"))
+    failures = [f"{r['target']}: {p}" for r in runs for p in r["problems"]]
+    site_runs = [r for r in runs if r["target"] == "rush"]
+    return [
+        *header_lines(
+            info=info,
+            command=COMMAND,
+            repeats=args.repeats,
+            started=sess.started,
+            duration=sess.duration,
+        ),
+        f"- Load: {args.clients} connections, wrk `-t1`; each registration with its own email "
+        "and its own client address (`X-Forwarded-For`, behind one proxy as in production); "
+        f"references about {args.seconds:g} s each after a warm-up; the site warmed up with "
+        f"{WARMUP} registrations for another event.",
+        "- Emails: Celery broker `redis://127.0.0.1:6379/4`, no worker: every email is written "
+        "to the outbox and queued in Redis, where it stays (production sends them from a "
+        "worker, outside the request).",
+        "",
+        f"**Targets: the rush at ≥ {TARGET_SHARE_OF_SCAN:.0%} of the one-write `/scan/` "
+        f"reference's requests/s: measured {v['share']:.0%} (median of the repeats' ratios), "
+        f"{met(v['share_met'])}; rush p99 ≤ {TARGET_P99_MS} ms: measured "
+        f"{rush['p99_ms']:.0f} ms, {met(v['p99_met'])}; registrations without a seat limit "
+        f"≥ {TARGET_OPEN_RPS}/s: measured {unlimited['requests_per_second']:,.0f}/s, "
+        f"{met(v['open_met'])}.**",
+        "",
+        noise_paragraph(summary, info["cores"], COMMAND),
+        "",
+        "Medians of the repeats; each ratio is against the reference measured in the same run "
+        "(for latency, CPU and memory a ratio above 1 means more).",
+        "",
+        *main_table(summary, LABELS, ["ping", "scan"]),
+        "",
+        *load_table(summary, LABELS),
+        "",
+        "Correctness, checked after every run: "
+        + ("**all passed**. " if not failures else "**FAILED**: " + "; ".join(failures) + ". ")
+        + f"In each of the {len(site_runs)} rushes: {REGISTRATIONS:,} answers 201, 0 server "
+        f"errors, exactly {SEATS} confirmed and {REGISTRATIONS - SEATS} waitlisted in the "
+        f"database, the waitlisted answered positions 1..{REGISTRATIONS - SEATS} each once, every "
+        "seat given before the first waitlisting, one audit entry and one pending outbox email "
+        "(confirmation or waitlisted) per registration, and every outbox email queued in Redis; "
+        f"without a seat limit, all {OPEN_REGISTRATIONS:,} confirmed. "
+        f'"Busy, retry" (503) answers, counted and sent again: {busy} in all.',
+    ]
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=4, help="length of each reference run")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--no-doc", action="store_true", help="leave docs/benchmarks.md alone")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    args = parser.parse_args()
+    if not require_wrk():
+        return 1
+
+    runs: list[dict] = []
+    with session(NAME, DATABASES, keep=args.keep) as sess:
+        tmp = Path(tempfile.mkdtemp(prefix="eventsite-bench-"))
+        env = site_env(
+            tmp,
+            DATABASES,
+            CELERY_BROKER_URL=BROKER_URL,
+            API_RATE_REGISTRATION="100000000/minute",
+        )
+        try:
+            info = machine()
+            log("Preparing: template database, events, static files")
+            template_env = DATABASES.create_template(env)
+            made = json.loads(
+                run([str(PYTHON), str(BENCH / "build_registrations.py"), "rush"], env=template_env)
+            )
+            collect_static(env)
+            flush_redis()
+            for repeat in range(1, args.repeats + 1):
+                for reference in REFERENCES:
+                    result = measure_reference(
+                        reference,
+                        databases=DATABASES,
+                        seconds=args.seconds,
+                        clients=args.clients,
+                        log_path=sess.out / f"gunicorn-{reference.key}.log",
+                    )
+                    runs.append(log_run(LABELS[reference.key], result, repeat, args.repeats))
+                for result in measure_site(
+                    env=env,
+                    events=made["events"],
+                    clients=args.clients,
+                    log_path=sess.out / "gunicorn-site.log",
+                ):
+                    runs.append(log_run(LABELS[result["target"]], result, repeat, args.repeats))
+        except BenchError as error:
+            log(f"BENCHMARK FAILED: {error}")
+            return 1
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+        summary = summarise(runs, list(LABELS))
+        write_raw(sess.out, machine=info, made=made, runs=runs, summary=summary)
+        v = verdicts(runs, summary)
+        log(
+            f"Rush: {v['share']:.0%} of /scan/'s requests/s (target {TARGET_SHARE_OF_SCAN:.0%}), "
+            f"p99 {summary['rush']['p99_ms']:.0f} ms (target {TARGET_P99_MS}); without a limit "
+            f"{summary['open']['requests_per_second']:,.0f}/s (target {TARGET_OPEN_RPS})."
+        )
+        if is_noisy(summary):
+            log(f"WARNING: other work used {summary['ping']['other_cpu_cores']:.1f} cores "
+                "during /ping: noisy run.")  # fmt: skip
+        failures = [p for r in runs for p in r["problems"]]
+        if failures:
+            log("BENCHMARK FAILED: wrong answers: " + "; ".join(failures))
+            log(f"docs/benchmarks.md left unchanged; raw results in {sess.out}")
+            return 1
+        lines = results_lines(summary=summary, runs=runs, info=info, args=args, sess=sess)
+        if args.no_doc:
+            log("\n".join(lines))
+        else:
+            write_section(NAME, lines, heading="## Results: the registration rush")
+            log(f"Wrote {DOC.relative_to(ROOT)}; raw results in {sess.out.relative_to(ROOT)}")
+    return 0 if v["share_met"] and v["p99_met"] and v["open_met"] else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
