@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install lint messages bench clean
+.PHONY: run test install lint messages bench bench-registration bench-checkin bench-calendar bench-print bench-all clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,8 +52,23 @@ messages: install
 	$(PY) manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=var --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# Benchmarks (not part of make test): they need PostgreSQL, Redis and wrk; see docs/benchmarks.md.
 bench: install
 	$(PY) bench/event_page.py
+
+bench-registration: install
+	$(PY) bench/registration_rush.py
+
+bench-checkin: install
+	$(PY) bench/checkin.py
+
+bench-calendar: install
+	$(PY) bench/calendar_feeds.py
+
+bench-print: install
+	$(PY) bench/print_run.py
+
+bench-all: bench bench-registration bench-checkin bench-calendar bench-print
 
 clean:
 	rm -rf $(VENV) var
