@@ -6,6 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# Links in emails and calendar files point at the server make run starts, unless told otherwise.
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 
 .PHONY: run test install lint messages bench bench-registration bench-checkin bench-calendar bench-print bench-all clean
 
@@ -20,10 +23,6 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	@echo ""
-	@echo "  Site:      http://$(HOST):$(PORT)/"
-	@echo "  Organiser: http://$(HOST):$(PORT)/admin/  (see the login printed above)"
-	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names one (browser tests,
