@@ -1,4 +1,5 @@
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -307,3 +308,57 @@ class ScanLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_result_display()}"
+
+
+# --- print runs (badges/printing.py) -------------------------------------------------------------
+
+
+def print_run_path(instance: "PrintRun", filename: str) -> str:
+    # Random: the file holds names and codes, and media files may be served without a check.
+    return f"badges/print-runs/{instance.event_id}/{secrets.token_urlsafe(16)}.pdf"
+
+
+class PrintRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class PrintRun(models.Model):
+    """A PDF of an event's badges on A4 sheets, made by a task; progress in ``done``/``total``."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="print_runs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    status = models.CharField(
+        _("status"), max_length=20, choices=PrintRunStatus.choices, default=PrintRunStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(_("badges done"), default=0)
+    total = models.PositiveIntegerField(_("badges in all"), default=0)
+    file = models.FileField(_("file"), upload_to=print_run_path, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("badge print run")
+        verbose_name_plural = _("badge print runs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/v1/", include("badges.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("badges.scanner_urls")),
+    path("", include("badges.urls")),
     path("", include("registrations.urls")),
     path("", include("agenda.urls")),
 ]
