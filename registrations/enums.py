@@ -1,12 +1,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegistrationStatus(models.TextChoices):
     PENDING = "pending", _("Pending approval")
     CONFIRMED = "confirmed", _("Confirmed")
     WAITLISTED = "waitlisted", _("Waitlisted")
-    CANCELLED = "cancelled", _("Cancelled")
+    # Context: in French a registration is feminine ("annulée"), an event masculine ("annulé").
+    CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
     DECLINED = "declined", _("Declined")
 
 
