@@ -270,12 +270,16 @@ class Load:
     mode: str = "get"
     args: tuple[str, ...] = ()
     time_cap: int = TIME_CAP_SECONDS
+    # Request headers ("Name: value") for wrk's -H; only the "get" mode sends them, the other
+    # modes of bench/load.lua make their requests with their own headers.
+    headers: tuple[str, ...] = ()
 
 
 def wrk(base: str, load: Load, *, clients: int) -> dict:
     """Runs wrk until every request has its answer (or the time cap) and reads its report."""
     command = [
         "wrk", "-t1", f"-c{clients}", f"-d{load.time_cap}s", "--timeout", "30s",
+        *(option for header in load.headers for option in ("-H", header)),
         "-s", str(LUA), base + load.path, "--", str(load.requests), load.mode, *load.args,
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
