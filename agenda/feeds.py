@@ -7,6 +7,7 @@ version (one query); a client that holds it gets a 304 without anything being bu
 from the cache.
 """
 
+import gzip
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,12 +15,13 @@ from datetime import UTC, datetime
 from django.core.cache import caches
 from django.db.models import Count, Max, Sum
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from . import ical
+from .page_cache import remember_version
 from .selectors import event_sessions, public_event, public_events, public_session
 
 FEED_CACHE = "pages"
@@ -28,6 +30,58 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Part of every version: raise it when the files' layout changes, so cached copies are dropped.
 FORMAT = 1
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def feed_etag(version: str, language: str) -> tuple[str, str]:
+    """The cache key's digest and the ETag of a feed at this version in this language."""
+    digest = hashlib.sha256(f"{FORMAT}:{version}:{language}".encode()).hexdigest()[:32]
+    return digest, f'"{digest}"'
+
+
+def accepts_gzip(request: HttpRequest) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
+def cached_body(digest: str, *, gzipped: bool) -> bytes | None:
+    return caches[FEED_CACHE].get(f"ical:{digest}:{'gz' if gzipped else 'raw'}")
+
+
+def store_body(digest: str, body: bytes) -> bytes:
+    """Keeps the feed and a gzip copy, and returns the gzip copy.
+
+    Calendar applications accept gzip, and a 500-session agenda shrinks about twentyfold,
+    compressed once per change rather than per request.
+    """
+    compressed = gzip.compress(body, compresslevel=6, mtime=0)
+    caches[FEED_CACHE].set_many(
+        {f"ical:{digest}:raw": body, f"ical:{digest}:gz": compressed}, FEED_CACHE_SECONDS
+    )
+    return compressed
+
+
+def feed_response(
+    body: bytes, *, etag: str, modified: int | None, filename: str, gzipped: bool, public: bool
+) -> HttpResponse:
+    response = HttpResponse(body, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    return finish_feed_response(response, etag=etag, modified=modified, public=public)
+
+
+def finish_feed_response(
+    response: HttpResponse, *, etag: str, modified: int | None, public: bool
+) -> HttpResponse:
+    response["ETag"] = etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    # Clients ask again each time and get a 304 that costs no rebuild.
+    if public:
+        patch_cache_control(response, public=True, no_cache=True)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
 
 
 def serve_calendar(
@@ -44,28 +98,21 @@ def serve_calendar(
     ``version`` must change whenever the body would; ``build`` is called only when the client
     does not hold this version and no process cached it.
     """
-    digest = hashlib.sha256(f"{FORMAT}:{version}:{get_language()}".encode()).hexdigest()[:32]
-    etag = f'"{digest}"'
+    digest, etag = feed_etag(version, get_language())
     modified = int(last_modified.timestamp()) if last_modified is not None else None
     response = get_conditional_response(request, etag=etag, last_modified=modified)
-    if response is None:
-        cache = caches[FEED_CACHE]
-        key = f"ical:{digest}"
-        body = cache.get(key)
-        if body is None:
-            body = build()
-            cache.set(key, body, FEED_CACHE_SECONDS)
-        response = HttpResponse(body, content_type=CONTENT_TYPE)
-        response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["ETag"] = etag
-    if modified is not None:
-        response["Last-Modified"] = http_date(modified)
-    if public:
-        # Clients ask again each time and get a 304 that costs one query.
-        patch_cache_control(response, public=True, no_cache=True)
-    else:
-        patch_cache_control(response, private=True, no_cache=True)
-    return response
+    if response is not None:
+        return finish_feed_response(response, etag=etag, modified=modified, public=public)
+    gzipped = accepts_gzip(request)
+    body = cached_body(digest, gzipped=gzipped)
+    if body is None:
+        body = build()
+        compressed = store_body(digest, body)
+        if gzipped:
+            body = compressed
+    return feed_response(
+        body, etag=etag, modified=modified, filename=filename, gzipped=gzipped, public=public
+    )
 
 
 @require_safe
@@ -86,11 +133,17 @@ def events_calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
+def agenda_version(*, event_id: int, stamp: float) -> str:
+    return f"agenda:{event_id}:{stamp}"
+
+
 @require_safe
 def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     """``/events/<slug>/calendar.ics``: the event's agenda, one entry per session."""
     event = public_event(slug=slug)
-    version = f"agenda:{event.pk}:{event.updated_at.timestamp()}"
+    version = agenda_version(event_id=event.pk, stamp=event.updated_at.timestamp())
+    # Lets ``page_cache.EventPageCacheMiddleware`` answer the next requests for this feed.
+    remember_version(event)
 
     def build() -> bytes:
         return ical.agenda_feed(event, event_sessions(event=event), stamp=event.updated_at)

@@ -27,7 +27,8 @@ _counter = redis.Redis.from_url(os.environ["BENCH_BUILDS_URL"])
 
 class _CountsBuilds:
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        if key.startswith("ical:"):
+        # Each build stores the feed and its gzip copy; the plain one counts the build.
+        if key.startswith("ical:") and key.endswith(":raw"):
             _counter.hincrby(BUILDS_KEY, key, 1)
         return super().set(key, value, timeout, version)
 

@@ -1,5 +1,6 @@
 """The feeds over HTTP: conditional GET, caching per version, privacy and wrong tokens."""
 
+import gzip
 from datetime import timedelta
 
 import pytest
@@ -125,17 +126,61 @@ def test_unpublished_event_changes_the_events_feed(client):
     assert [str(c["SUMMARY"]) for c in vevents(second.content)] == [kept.title]
 
 
-def test_warm_feed_is_served_from_cache_with_one_query(client, django_assert_num_queries):
+def test_warm_feed_is_served_from_cache_without_a_query(client, django_assert_num_queries):
     event = EventFactory()
     for index in range(5):
         SessionFactory(event=event, start=event.start + timedelta(hours=index))
     first = client.get(agenda_url(event))
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):
         second = client.get(agenda_url(event))
+        again = client.get(agenda_url(event), headers={"if-none-match": first["ETag"]})
 
     assert second.status_code == 200
     assert second.content == first.content
+    assert (second["ETag"], second["Last-Modified"]) == (first["ETag"], first["Last-Modified"])
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_warm_feed_without_recorded_version_costs_one_query(client, django_assert_num_queries):
+    event = EventFactory()
+    first = client.get(agenda_url(event))
+    caches["default"].clear()
+
+    with django_assert_num_queries(1):
+        second = client.get(agenda_url(event))
+
+    assert second.content == first.content
+
+
+def test_feed_is_sent_gzipped_to_clients_that_accept_it(client):
+    event = EventFactory()
+    for index in range(5):
+        SessionFactory(event=event, start=event.start + timedelta(hours=index))
+    plain = client.get(agenda_url(event))
+
+    built = client.get(agenda_url(event), headers={"accept-encoding": "gzip, deflate"})
+    caches["pages"].clear()
+    fresh = client.get(agenda_url(event), headers={"accept-encoding": "gzip"})
+
+    for response in (built, fresh):
+        assert response["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.content) == plain.content
+    assert "Accept-Encoding" in plain["Vary"]
+    assert "Content-Encoding" not in plain
+
+
+def test_feed_after_an_edit_is_rebuilt_not_served_from_the_fast_path(client):
+    session = SessionFactory(title="Opening plenary")
+    client.get(agenda_url(session.event))
+    client.get(agenda_url(session.event))
+
+    session.title = "Opening plenary (moved)"
+    session.save()
+    body = client.get(agenda_url(session.event)).content.decode()
+
+    assert "Opening plenary (moved)" in body
 
 
 def test_feed_is_built_the_same_for_the_same_version(client):
