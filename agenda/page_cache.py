@@ -103,7 +103,9 @@ class EventPageCacheMiddleware:
                     self.page(version, language) if page else self.feed(request, version, language)
                 )
                 if response is not None:
-                    # What the middleware below would have added.
+                    # What the middleware below would have added (CommonMiddleware the length,
+                    # without which gunicorn sends the body in chunks).
+                    response.setdefault("Content-Length", str(len(response.content)))
                     response.setdefault(
                         "X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY")
                     )

@@ -411,6 +411,7 @@ def test_event_page_second_request_is_served_from_cache(client, django_assert_nu
     assert second.content == first.content
     assert second["X-Frame-Options"] == "DENY"
     assert second["Content-Language"] == "en"
+    assert second["Content-Length"] == str(len(first.content))
 
 
 def test_event_page_in_cache_but_version_forgotten_costs_one_query(
