@@ -283,7 +283,8 @@ def measure_cold_builds(env: dict[str, str]) -> dict:
     problems = []
     if cold["agenda_vevents"] != SESSIONS:
         problems.append(f"in-process build: {cold['agenda_vevents']} VEVENTs")
-    if cold["queries"]["agenda_304_request"] != 1:
+    # One query (the event's version), or none once the page cache has recorded that version.
+    if cold["queries"]["agenda_304_request"] > 1:
         problems.append(f"a 304 of the agenda made {cold['queries']['agenda_304_request']} queries")
     cold["problems"] = problems
     return cold
@@ -397,7 +398,8 @@ def cold_lines(colds: list[dict]) -> list[str]:
         "VTIMEZONE (then kept by the process) and loads the translations. Queries: "
         f"{queries['agenda_build']} for the agenda feed's build, {queries['personal_build']} for "
         f"the personal feed's, {queries['personal_version']} for its version; a 304 of the agenda "
-        f"feed made {queries['agenda_304_request']} (the event's version). The agenda feed is "
+        f"feed made {queries['agenda_304_request']} (at most the event's version). "
+        "The agenda feed is "
         f"{colds[0]['agenda_bytes']:,} bytes; the icalendar-alone files of the same events "
         f"{colds[0]['alone_bytes']:,} (the issue's seven properties) and "
         f"{colds[0]['alone_all_bytes']:,} (all of the feed's).",

@@ -1,7 +1,7 @@
 """The production settings, with the calendar feeds' cache counting what it stores.
 
 Used by ``bench/calendar_feeds.py``. A feed's body is stored in the ``pages`` cache right after
-it is built (``agenda.feeds.serve_calendar``), so counting the stores of ``ical:`` keys counts
+it is built (``agenda.feeds.store_body``), so counting the stores of ``ical:`` keys counts
 the builds, per key, in Redis (``BENCH_BUILDS_URL``), where the benchmark reads them between
 runs. ``BENCH_FEED_CACHE`` chooses the cache:
 
@@ -26,11 +26,13 @@ _counter = redis.Redis.from_url(os.environ["BENCH_BUILDS_URL"])
 
 
 class _CountsBuilds:
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        # Each build stores the feed and its gzip copy; the plain one counts the build.
-        if key.startswith("ical:") and key.endswith(":raw"):
-            _counter.hincrby(BUILDS_KEY, key, 1)
-        return super().set(key, value, timeout, version)
+    """Counts the builds: each stores the feed and its gzip copy together (``set_many``)."""
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        for key in data:
+            if key.startswith("ical:") and key.endswith(":raw"):
+                _counter.hincrby(BUILDS_KEY, key, 1)
+        return super().set_many(data, timeout, version)
 
 
 class CountingLocMemCache(_CountsBuilds, LocMemCache):
