@@ -140,7 +140,7 @@ def builds() -> dict[str, int]:
 
 def builds_of(before: dict[str, int], after: dict[str, int], etag: str) -> int:
     """The builds of the feed with this ETag between two readings (the key is its digest)."""
-    key = f"ical:{etag.strip(chr(34))}"
+    key = f"ical:{etag.strip(chr(34))}:raw"  # each build stores the feed and its gzip copy
     return after.get(key, 0) - before.get(key, 0)
 
 
