@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 
 from . import ical
 from .page_cache import remember_version
-from .selectors import event_sessions, public_event, public_events, public_session
+from .selectors import feed_sessions, public_event, public_events, public_session
 
 FEED_CACHE = "pages"
 FEED_CACHE_SECONDS = 24 * 3600
@@ -133,6 +133,11 @@ def events_calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
+def agenda_feed_body(event) -> bytes:
+    """The agenda feed of ``event`` as built on a cache miss."""
+    return ical.agenda_feed(event, feed_sessions(event=event), stamp=event.updated_at)
+
+
 def agenda_version(*, event_id: int, stamp: float) -> str:
     return f"agenda:{event_id}:{stamp}"
 
@@ -146,7 +151,7 @@ def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     remember_version(event)
 
     def build() -> bytes:
-        return ical.agenda_feed(event, event_sessions(event=event), stamp=event.updated_at)
+        return agenda_feed_body(event)
 
     return serve_calendar(
         request,

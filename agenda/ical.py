@@ -14,7 +14,7 @@ Public files carry no join link, no self-service link and no one's email address
 """
 
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -287,6 +287,14 @@ def _speakers_text(session: Session, roles: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def session_pages(event: Event) -> Callable[[int], str]:
+    """The address of each session page of ``event``, from one URL reversal for the whole file."""
+    marker = 918273645  # any id: its digits are swapped for each session's
+    path = reverse("agenda:session", kwargs={"slug": event.slug, "pk": marker})
+    prefix, suffix = absolute_url(path).split(str(marker))
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
 def session_component(
     session: Session,
     *,
@@ -296,15 +304,18 @@ def session_component(
     speakers: bool = True,
     venue_text: str | None = None,
     roles: dict[str, str] | None = None,
+    page: str | None = None,
 ) -> VEvent:
     """One VEVENT for a session, with its room and (``speakers``) who speaks.
 
     Speakers need ``session.appearances`` prefetched with ``speaker__organisation``
     (``agenda.selectors.event_sessions`` does so). A file of many sessions passes
-    ``venue_text`` (``venue_location(event.venue)``) and ``roles`` (``role_labels()``) made once.
+    ``venue_text`` (``venue_location(event.venue)``), ``roles`` (``role_labels()``) and each
+    ``page`` (``session_pages(event)``) made once.
     """
     zone = event.timezone
-    page = absolute_url(reverse("agenda:session", kwargs={"slug": event.slug, "pk": session.pk}))
+    if page is None:
+        page = session_pages(event)(session.pk)
     component = VEvent()
     component.add("UID", session_uid(session))
     component.add("DTSTAMP", stamp.astimezone(UTC))
@@ -370,10 +381,16 @@ def agenda_feed(event: Event, sessions: list[Session], *, stamp: datetime) -> by
         file.add(event_component(event, stamp=stamp), zone=event.timezone, moments=(event.start,))
     venue_text = venue_location(event.venue) if event.venue is not None else None
     roles = role_labels()
+    page = session_pages(event)
     for session in sessions:
         file.add(
             session_component(
-                session, event=event, stamp=stamp, venue_text=venue_text, roles=roles
+                session,
+                event=event,
+                stamp=stamp,
+                venue_text=venue_text,
+                roles=roles,
+                page=page(session.pk),
             ),
             zone=event.timezone,
             moments=(session.start, session.end),

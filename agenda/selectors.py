@@ -43,6 +43,30 @@ def event_sessions(*, event: Event) -> list[Session]:
     )
 
 
+def feed_sessions(*, event: Event) -> list[Session]:
+    """The event's sessions with only what a calendar file shows, for feeds of many sessions."""
+    appearances = (
+        SessionSpeaker.objects.select_related("speaker__organisation")
+        .only("session_id", "role", "speaker__name", "speaker__organisation__name")
+        .order_by("position", "pk")
+    )
+    return list(
+        event.sessions.select_related("room", "track")
+        .only(
+            "event_id",
+            "title",
+            "abstract",
+            "start",
+            "end",
+            "room__name",
+            "track__name",
+            "track__position",
+        )
+        .prefetch_related(Prefetch("appearances", queryset=appearances))
+        .order_by("start", "track__position", "end", "title")
+    )
+
+
 @dataclass
 class TimeSlot:
     start: datetime

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.urls import reverse
 
 from agenda import ical
 from agenda.selectors import event_sessions
@@ -289,3 +290,15 @@ def test_online_event_in_a_public_file_has_no_join_link():
     assert b"secret-7f3a" not in agenda
     assert b"CONFERENCE" not in events + agenda
     assert str(vevents(events)[0]["LOCATION"]) == "Online"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pk", [1, 9, 10, 918273645, 123456789012])
+def test_session_pages_match_reversed_urls(pk):
+    event = EventFactory(slug="forum-2030")
+
+    page = ical.session_pages(event)(pk)
+
+    assert page == ical.absolute_url(
+        reverse("agenda:session", kwargs={"slug": "forum-2030", "pk": pk})
+    )
