@@ -23,7 +23,6 @@ the raw figures and server logs to ``bench/results/``. Exit status: 0 when the t
 2 when not, 1 when a run answered wrongly (then ``docs/benchmarks.md`` is left as it was).
 """
 
-import argparse
 import json
 import os
 import shutil
@@ -58,6 +57,7 @@ from harness import (
     main_table,
     measure_reference,
     noise_paragraph,
+    parse_arguments,
     require_wrk,
     run,
     session,
@@ -510,13 +510,7 @@ def prepare(env: dict[str, str]) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=3, help="length of each timed run")
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--no-doc", action="store_true", help="leave docs/benchmarks.md alone")
-    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
-    args = parser.parse_args()
+    args = parse_arguments(__doc__, seconds=3)
     if not require_wrk():
         return 1
 

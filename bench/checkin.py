@@ -17,7 +17,6 @@ the distinct badges scanned, and one scan log entry per scan. Exit status: 0 whe
 met, 2 when not, 1 when a run answered wrongly (then ``docs/benchmarks.md`` is left as it was).
 """
 
-import argparse
 import json
 import shutil
 import sys
@@ -45,6 +44,7 @@ from harness import (
     main_table,
     measure_reference,
     noise_paragraph,
+    parse_arguments,
     ratio_of_repeats,
     require_wrk,
     run,
@@ -203,13 +203,7 @@ def results_lines(*, summary: dict, runs: list[dict], info: dict, args, sess) ->
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=5, help="length of each timed run")
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--no-doc", action="store_true", help="leave docs/benchmarks.md alone")
-    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
-    args = parser.parse_args()
+    args = parse_arguments(__doc__, seconds=5)
     if not require_wrk():
         return 1
 

@@ -16,7 +16,6 @@ medians of the repeats are written to the event page's results section of
 ``docs/benchmarks.md`` is left as it was).
 """
 
-import argparse
 import html
 import json
 import re
@@ -48,6 +47,7 @@ from harness import (
     main_table,
     measure_reference,
     noise_paragraph,
+    parse_arguments,
     ratio,
     ratio_of_repeats,
     require_wrk,
@@ -246,13 +246,7 @@ def results_lines(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=5, help="length of each timed run")
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--no-doc", action="store_true", help="leave docs/benchmarks.md alone")
-    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
-    args = parser.parse_args()
+    args = parse_arguments(__doc__, seconds=5)
     if not require_wrk():
         return 1
 

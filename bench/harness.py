@@ -9,6 +9,7 @@ PostgreSQL backends and the whole machine from ``/proc``, and writes its results
 ``docs/benchmarks.md`` between its own markers.
 """
 
+import argparse
 import contextlib
 import json
 import os
@@ -767,3 +768,16 @@ def log_run(label: str, result: dict, repeat: int, repeats: int) -> dict:
         + (f"  PROBLEMS: {result['problems']}" if result["problems"] else "")
     )
     return result
+
+
+def parse_arguments(
+    doc: str, *, seconds: float, clients: int = 16, seconds_help: str = "length of each timed run"
+) -> argparse.Namespace:
+    """The options every gunicorn benchmark takes."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=seconds, help=seconds_help)
+    parser.add_argument("--clients", type=int, default=clients)
+    parser.add_argument("--no-doc", action="store_true", help="leave docs/benchmarks.md alone")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    return parser.parse_args()

@@ -18,7 +18,6 @@ Exit status: 0 when the targets are met, 2 when not, 1 when a run answered wrong
 ``docs/benchmarks.md`` is left as it was).
 """
 
-import argparse
 import json
 import shutil
 import sys
@@ -46,6 +45,7 @@ from harness import (
     main_table,
     measure_reference,
     noise_paragraph,
+    parse_arguments,
     ratio_of_repeats,
     require_wrk,
     run,
@@ -299,13 +299,9 @@ def results_lines(*, summary: dict, runs: list[dict], info: dict, args, sess) ->
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=4, help="length of each reference run")
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--no-doc", action="store_true", help="leave docs/benchmarks.md alone")
-    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
-    args = parser.parse_args()
+    args = parse_arguments(
+        __doc__, seconds=4, clients=50, seconds_help="length of each reference run"
+    )
     if not require_wrk():
         return 1
 
