@@ -1,18 +1,15 @@
 """The registration API: the public registers, attendees use their token, organisers decide."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from agenda.enums import Audience, EventFormat
-from agenda.models import Event
 from registrations import services
 from registrations.enums import AttendanceMode, EmailKind, RegistrationStatus
 from registrations.models import AuditEntry, OutboxEmail, Registration, RegistrationSettings
@@ -318,28 +315,11 @@ def test_create_throttle_ignores_forged_forwarded_for(client, settings):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_create_answers_503_with_retry_after_while_seats_are_locked(postgres, client, settings):
-    settings.REGISTRATIONS_LOCK_TIMEOUT_MS = 1
+def test_create_answers_503_with_retry_after_while_seats_are_locked(client, event_row_locked):
     event = open_event()
-    locked, release = threading.Event(), threading.Event()
 
-    def hold_event_lock():
-        try:
-            with transaction.atomic():
-                Event.objects.select_for_update().get(pk=event.pk)
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold_event_lock)
-    holder.start()
-    assert locked.wait(timeout=10)
-    try:
+    with event_row_locked(event):
         response = post_registration(client, event)
-    finally:
-        release.set()
-        holder.join()
 
     assert response.status_code == 503
     assert response["Retry-After"] == "2"

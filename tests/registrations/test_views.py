@@ -312,18 +312,13 @@ def test_register_hybrid_asks_mode_and_requires_it(client):
     ]
 
 
-def test_register_busy_answers_503_and_keeps_input(client, monkeypatch):
-    from registrations import capacity
-    from registrations.exceptions import Busy
-
-    def busy(event_id):
-        raise Busy
-
-    # The lock timeout itself needs two PostgreSQL connections; here only its answer is tested.
-    monkeypatch.setattr(capacity, "lock_event", busy)
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_register_busy_answers_503_and_keeps_input(client, event_row_locked):
     event = open_event()
 
-    response = client.post(register_url(event), form_data())
+    with event_row_locked(event):
+        response = client.post(register_url(event), form_data())
 
     assert response.status_code == 503
     assert response["Retry-After"] == "2"
