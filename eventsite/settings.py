@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "agenda",
     "registrations",
     "badges",
+    "reports",
 ]
 
 MIDDLEWARE = [

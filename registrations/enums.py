@@ -48,6 +48,9 @@ class EmailKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     CHANGED = "changed", _("Registration changed")
     MESSAGE = "message", _("Message from the organisers")
+    FEEDBACK = "feedback", _("Feedback survey")
+    DATA_REQUEST = "data_request", _("Confirm a data request")
+    DATA_EXPORT = "data_export", _("Your data")
 
 
 class EmailStatus(models.TextChoices):
