@@ -1,8 +1,9 @@
 """Print runs: an event's badges on A4 sheets for the organisers, made by a Celery task.
 
 ``start_print_run`` records what to print and queues ``badges.tasks.make_print_run``, which calls
-``run_print_run``. The run renders its badges in chunks (``badges.pdf.render_chunks``) and saves
-its progress after each chunk, which the print-run page polls.
+``run_print_run``. The run renders its badges in chunks (``badges.pdf.render_chunks``: what the
+badges share is laid out once and stamped onto every sheet) and saves its progress after each
+chunk, which the print-run page polls.
 """
 
 import logging

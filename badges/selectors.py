@@ -5,10 +5,12 @@ an email address or a badge code: the offline list carries each code's SHA-256, 
 scanner recognise a code it reads without being able to make one.
 """
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import connections, router
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 
 from agenda.models import Event, Session
 from registrations.enums import AttendanceMode, PickStatus, RegistrationStatus
@@ -27,20 +29,39 @@ def public_event_title(*, event_id: int) -> dict[str, str] | None:
     return dict(event) if event else None
 
 
-def events_for_scanner(*, device: Device | None) -> QuerySet[Event]:
-    """The events a device was given; every event for an organiser (``device`` None)."""
-    events = Event.objects.all()
-    if device is not None:
-        events = events.filter(checkin_devices=device)
-    return events
-
-
 def scanner_event(*, slug: str, device: Device | None) -> Event | None:
-    return events_for_scanner(device=device).filter(slug=slug).first()
+    """The event of this slug if the scanner may work at it: a device only at the events it was
+    given, an organiser (``device`` None) at any. One query, as SQL (see below)."""
+    if device is None:
+        sql = f"SELECT {select_list(Event)} FROM {quoted(Event)} WHERE"  # noqa: S608
+        params: list[Any] = [slug]
+    else:
+        link = Device.events.through
+        sql = (
+            f"SELECT {select_list(Event)} FROM {quoted(link)}{join(link, 'event')}"  # noqa: S608
+            f" WHERE {quoted(link, 'device')} = %s AND"
+        )
+        params = [device.pk, slug]
+    found = fetch_row([Event], f"{sql} {quoted(Event, 'slug')} = %s", params)
+    return found[0] if found else None
+
+
+def active_device(*, token_hash: str) -> Device | None:
+    """The scanner device holding the token of this hash, unless revoked. One query, as SQL."""
+    found = fetch_row(
+        [Device],
+        f"SELECT {select_list(Device)} FROM {quoted(Device)}"  # noqa: S608
+        f" WHERE {quoted(Device, 'token_hash')} = %s AND {quoted(Device, 'revoked_at')} IS NULL",
+        [token_hash],
+    )
+    return found[0] if found else None
 
 
 def event_session(*, event: Event, session_id: int) -> Session | None:
-    return Session.objects.filter(pk=session_id, event=event).first()
+    try:
+        return Session.objects.get(pk=session_id, event=event)
+    except Session.DoesNotExist:
+        return None
 
 
 def _active_checkins(session: Session | None) -> QuerySet[CheckIn]:
@@ -200,3 +221,84 @@ def checkin_stats(*, event: Event, session: Session | None = None) -> dict[str, 
         "checked_in": _active_checkins(session).filter(event=event).count(),
         "conflicts": ScanLog.objects.filter(event=event, conflict=True).count(),
     }
+
+
+# --- the scan's statements, as SQL ---------------------------------------------------------------
+#
+# Every scan reads its device, its event and its badge. Building and compiling these lookups
+# through the ORM took more CPU than PostgreSQL took to run them (0.5 to 1.2 ms each on the
+# benchmark's machine; docs/benchmarks.md, "Check-in"), so the scan writes them as SQL. The
+# select lists come from the models' own metadata, and rows become model instances through the
+# fields' own converters, as the ORM makes them: full instances, no deferred field to load later.
+# Only names from the models go into the statements; every value is a parameter.
+
+
+@functools.cache
+def quoted(model: type[Model], field: str | None = None) -> str:
+    """The model's table, or one of its columns, quoted for the database."""
+    quote = connections[router.db_for_read(model)].ops.quote_name
+    table = quote(model._meta.db_table)
+    return table if field is None else f"{table}.{quote(model._meta.get_field(field).column)}"
+
+
+@functools.cache
+def join(model: type[Model], field: str, *, outer: bool = False) -> str:
+    """``JOIN`` of the table that the foreign key ``model.field`` points to."""
+    target = model._meta.get_field(field).related_model
+    kind = "LEFT OUTER JOIN" if outer else "INNER JOIN"
+    return (
+        f" {kind} {quoted(target)}"
+        f" ON {quoted(target, target._meta.pk.name)} = {quoted(model, field)}"
+    )
+
+
+@functools.cache
+def _fields(model: type[Model]) -> tuple:
+    return tuple(model._meta.concrete_fields)
+
+
+@functools.cache
+def select_list(model: type[Model]) -> str:
+    """Every column of the model, in the order ``models_from_row`` reads them."""
+    return ", ".join(quoted(model, field.name) for field in _fields(model))
+
+
+def models_from_row(connection, models: list[type[Model]], row: tuple) -> list[Model]:
+    """One instance of each model, from a row of their select lists one after the other."""
+    made = []
+    start = 0
+    for model in models:
+        names, converters = _reading(connection.alias, model)
+        values = list(row[start : start + len(names)])
+        for index, column, convert in converters:
+            values[index] = convert(values[index], column, connection)
+        made.append(model.from_db(connection.alias, names, values))
+        start += len(names)
+    return made
+
+
+@functools.cache
+def _reading(alias: str, model: type[Model]) -> tuple[list[str], list[tuple]]:
+    """The attribute names of the model's columns, and the converters their values go through
+    (as the ORM's compiler finds them: the backend's, then the field's). They depend on the
+    backend and the fields, not on the connection, so one list serves every thread."""
+    connection = connections[alias]
+    converters = []
+    for index, field in enumerate(_fields(model)):
+        column = field.get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(
+            connection
+        ):
+            converters.append((index, column, convert))
+    return [field.attname for field in _fields(model)], converters
+
+
+def fetch_row(
+    models: list[type[Model]], sql: str, params: list, *, using: str | None = None
+) -> list[Model] | None:
+    """The instances of ``models`` made from the statement's first row; None without one."""
+    connection = connections[using or router.db_for_read(models[0])]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else models_from_row(connection, models, row)

@@ -12,27 +12,31 @@ happen one after the other for one person; the database's constraints hold "one 
 registration (and session)" whatever happens.
 """
 
+import functools
 import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db import IntegrityError, connections, models, router, transaction
+from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agenda.models import Event, Session, SessionSpeaker
-from registrations.enums import PickStatus, RegistrationStatus
+from members.models import Organisation, Person
+from registrations.enums import AttendanceMode, PickStatus, RegistrationStatus
 from registrations.models import AuditEntry, Registration, SessionPick
 
 from .codes import MalformedCode, TamperedCode, new_code, parse_code
 from .enums import BadgeRole, LogEntryKind, RevokeReason, ScanResult
 from .exceptions import BadgeNotAvailable, CheckInAlreadyUndone, DeviceRevoked
 from .models import Badge, CheckIn, Device, ScanLog, code_hash
-from .selectors import public_event_title
+from .selectors import fetch_row, join, public_event_title, quoted, select_list
+from .signals import checkin_recorded, checkin_undone
 
 logger = logging.getLogger(__name__)
 
@@ -230,14 +234,16 @@ def perform_checkin(
     revoked when it predates a cancellation. Locks: the registration's row.
     The caller has made sure that the scanner may work at this event and that ``session``
     belongs to it.
+
+    A scan of a badge is five statements in one transaction: BEGIN; the badge with its
+    registration (locked), person and organisation; the check-in, inserted unless there is one
+    (``ON CONFLICT DO NOTHING``: the constraint decides); the scan log entry; COMMIT. A badge
+    checked in already adds the lookup of that check-in. (tests/badges/test_checkin_queries.py
+    counts them; docs/benchmarks.md says why each is as it is.)
     """
     now = timezone.now()
     if scanned_at is not None and scanned_at > now:
         scanned_at = now  # a device clock running ahead
-    if idempotency_key:
-        stored = _stored_outcome(scanner, idempotency_key)
-        if stored is not None:
-            return stored
     try:
         with transaction.atomic():
             outcome = _scan(
@@ -249,26 +255,33 @@ def perform_checkin(
                 scanned_at=scanned_at,
                 now=now,
             )
-            ScanLog.objects.create(
-                event=event,
+            # The unique key on (scanner, idempotency key) makes this insert fail for a scan
+            # sent again, so no scan looks for a stored answer first: a retry does the scan's
+            # work, fails here, is rolled back whole, and answers from the log below.
+            user = scanner.user_or_none
+            log = ScanLog(
+                event_id=event.pk,
                 at=now,
                 scanned_at=scanned_at,
-                device=scanner.device,
-                user=scanner.user_or_none,
+                device_id=scanner.device.pk if scanner.device is not None else None,
+                user_id=user.pk if user is not None else None,
                 actor_key=scanner.key,
                 idempotency_key=idempotency_key,
                 code_hash=code_hash(_canonical(code))[:16] if code is not None else "",
-                registration=outcome.registration,
-                session=session,
-                checkin=outcome.checkin,
+                registration_id=(
+                    outcome.registration.pk if outcome.registration is not None else None
+                ),
+                session_id=session.pk if session is not None else None,
+                checkin_id=outcome.checkin.pk if outcome.checkin is not None else None,
                 result=outcome.result,
                 offline=scanned_at is not None,
                 conflict=outcome.conflict,
                 response=outcome.response,
             )
+            _insert(log)
     except IntegrityError:
-        # The same scan sent twice at the same moment: the first one's answer stands, and
-        # everything this one did was rolled back with the failed insert.
+        # The same scan sent again, earlier or at the same moment: the first one's answer
+        # stands, and everything this one did was rolled back with the failed insert.
         stored = _stored_outcome(scanner, idempotency_key) if idempotency_key else None
         if stored is None:
             raise
@@ -281,12 +294,11 @@ def _canonical(code: str | None) -> str:
 
 
 def _stored_outcome(scanner: Scanner, idempotency_key: str) -> ScanOutcome | None:
-    log = (
-        ScanLog.objects.filter(actor_key=scanner.key, idempotency_key=idempotency_key)
-        .only("result", "response", "conflict", "checkin_id")
-        .first()
-    )
-    if log is None:
+    try:
+        log = ScanLog.objects.only("result", "response", "conflict").get(
+            actor_key=scanner.key, idempotency_key=idempotency_key
+        )
+    except ScanLog.DoesNotExist:
         return None
     return ScanOutcome(
         result=log.result, response=log.response, conflict=log.conflict, replayed=True
@@ -314,14 +326,17 @@ def _scan(
         if parsed.event_id != event.pk:
             extra = {"other_event": public_event_title(event_id=parsed.event_id)}
             return _refused(ScanResult.OTHER_EVENT, session=session, extra=extra)
-        badge = Badge.objects.filter(code=_canonical(code), event=event).first()
+        badge = _badge_locking_registration(code=_canonical(code), event=event)
         if badge is None:
             return _refused(ScanResult.UNKNOWN, session=session)
-        registration_id = badge.registration_id
-    registration = _lock_registration(registration_id, event=event)
-    if registration is None:
-        return _refused(ScanResult.UNKNOWN, session=session)
-    if badge is None:
+        registration = badge.registration
+    else:
+        found = (
+            None if registration_id is None else _lock_registration(registration_id, event=event)
+        )
+        if found is None:
+            return _refused(ScanResult.UNKNOWN, session=session)
+        registration = found
         badge = Badge.objects.filter(registration=registration, revoked_at__isnull=True).first()
 
     person = _attendee(registration, badge, scanner)
@@ -358,36 +373,33 @@ def _scan(
             extra={"status": "not_signed_up"},
         )
 
+    checkin = CheckIn(
+        registration_id=registration.pk,
+        event_id=event.pk,
+        session_id=session.pk if session is not None else None,
+        badge_id=badge.pk if badge is not None else None,
+        at=scanned_at or now,
+        recorded_at=now,
+        device=scanner.device,
+        user=scanner.user_or_none,
+        offline=scanned_at is not None,
+    )
+    # The constraints checkin_one_per_registration(_and_session) decide.
+    if _insert(checkin, unless_conflict=True):
+        checkin_recorded.send(sender=CheckIn, checkin=checkin)
+        return _answer(
+            ScanResult.CHECKED_IN,
+            registration,
+            session,
+            person,
+            checkin=checkin,
+            extra={"checkin": _checkin_info(checkin)},
+        )
     existing = _active_checkin(registration, session)
     if existing is None:
-        checkin = CheckIn(
-            registration=registration,
-            event=event,
-            session=session,
-            badge=badge,
-            at=scanned_at or now,
-            recorded_at=now,
-            device=scanner.device,
-            user=scanner.user_or_none,
-            offline=scanned_at is not None,
-        )
-        try:
-            with transaction.atomic():
-                checkin.save()
-        except IntegrityError:
-            # Only without the row lock (SQLite in tests has none to take): someone was faster.
-            existing = _active_checkin(registration, session)
-            if existing is None:
-                raise
-        else:
-            return _answer(
-                ScanResult.CHECKED_IN,
-                registration,
-                session,
-                person,
-                checkin=checkin,
-                extra={"checkin": _checkin_info(checkin)},
-            )
+        # The insert met a check-in that is gone now: impossible, since undoing a check-in
+        # takes the registration's lock too (on SQLite, the database's write lock).
+        raise IntegrityError("check-in neither inserted nor found")
     conflict = scanned_at is not None and not scanner.made(existing)
     outcome = _answer(
         ScanResult.ALREADY_CHECKED_IN,
@@ -399,6 +411,88 @@ def _scan(
     )
     outcome.conflict = conflict
     return outcome
+
+
+def _badge_locking_registration(*, code: str, event: Event) -> Badge | None:
+    """The badge of this code at this event, its registration locked (on PostgreSQL), with the
+    person and their organisation: one statement (as SQL: see ``selectors.fetch_row``)."""
+    connection = connections[router.db_for_write(Registration)]
+    sql = (
+        f"SELECT {select_list(Badge)}, {select_list(Registration)}, {select_list(Person)},"  # noqa: S608
+        f" {select_list(Organisation)} FROM {quoted(Badge)}{join(Badge, 'registration')}"
+        f"{join(Registration, 'person')}{join(Person, 'organisation', outer=True)}"
+        f" WHERE {quoted(Badge, 'code')} = %s AND {quoted(Badge, 'event')} = %s"
+    )
+    if connection.features.has_select_for_update_of:
+        sql += f" FOR UPDATE OF {quoted(Registration)}"
+    found = fetch_row(
+        [Badge, Registration, Person, Organisation], sql, [code, event.pk], using=connection.alias
+    )
+    if found is None:
+        return None
+    badge, registration, person, organisation = found
+    person.organisation = organisation if person.organisation_id is not None else None
+    registration.person = person
+    registration.event = event
+    badge.registration = registration
+    badge.event = event
+    return badge
+
+
+def _insert(instance: Model, *, unless_conflict: bool = False) -> bool:
+    """Inserts the instance in one statement; returns whether it went in (and sets its pk).
+
+    ``unless_conflict``: ``INSERT … ON CONFLICT DO NOTHING``, so that the database's
+    constraints decide, whatever else runs at the same moment, without a savepoint's two round
+    trips around a plain insert (``bulk_create(ignore_conflicts=True)`` would not say whether
+    the row went in). Without it, a conflict raises ``IntegrityError``. Written as SQL for the
+    same reason as the scan's reads (``selectors.fetch_row``); sends none of Django's model
+    signals (the scan sends its own, ``signals.checkin_recorded``).
+    """
+    model = type(instance)
+    meta = model._meta
+    connection = connections[router.db_for_write(model)]
+    fields, sql, returning = _insert_statement(connection.alias, model, unless_conflict)
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if returning:
+            row = cursor.fetchone()
+            pk = None if row is None else row[0]
+        else:
+            # SQLite before 3.35 has no RETURNING, as Django's own inserts allow for.
+            pk = (
+                connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+                if cursor.rowcount == 1
+                else None
+            )
+    if pk is None:
+        return False
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return True
+
+
+@functools.cache
+def _insert_statement(
+    alias: str, model: type[Model], unless_conflict: bool
+) -> tuple[list, str, bool]:
+    """The fields an insert of ``model`` writes, its SQL, and whether it returns the new pk."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    returning = connection.features.can_return_columns_from_insert
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+        f"{' ON CONFLICT DO NOTHING' if unless_conflict else ''}"
+        f"{f' RETURNING {quote(meta.pk.column)}' if returning else ''}"
+    )
+    return fields, sql, returning
 
 
 def _lock_registration(pk: int, *, event: Event | None = None) -> Registration | None:
@@ -418,11 +512,30 @@ def _has_seat(registration: Registration, session: Session) -> bool:
 
 
 def _active_checkin(registration: Registration, session: Session | None) -> CheckIn | None:
-    return (
-        CheckIn.objects.filter(registration=registration, session=session, undone_at__isnull=True)
-        .select_related("device", "user")
-        .first()
+    """The registration's check-in (at the door, or at ``session``) not undone, with its device
+    and user: one statement (as SQL: see ``selectors.fetch_row``), at most one row (the
+    constraints)."""
+    User = get_user_model()
+    where = f"{quoted(CheckIn, 'registration')} = %s AND {quoted(CheckIn, 'undone_at')} IS NULL"
+    params: list[Any] = [registration.pk]
+    if session is None:
+        where += f" AND {quoted(CheckIn, 'session')} IS NULL"
+    else:
+        where += f" AND {quoted(CheckIn, 'session')} = %s"
+        params.append(session.pk)
+    found = fetch_row(
+        [CheckIn, Device, User],
+        f"SELECT {select_list(CheckIn)}, {select_list(Device)}, {select_list(User)}"  # noqa: S608
+        f" FROM {quoted(CheckIn)}{join(CheckIn, 'device', outer=True)}"
+        f"{join(CheckIn, 'user', outer=True)} WHERE {where}",
+        params,
     )
+    if found is None:
+        return None
+    checkin, device, user = found
+    checkin.device = device if checkin.device_id is not None else None
+    checkin.user = user if checkin.user_id is not None else None
+    return checkin
 
 
 MESSAGES = {
@@ -488,14 +601,24 @@ def _attendee(registration: Registration, badge: Badge | None, scanner: Scanner)
         "name": person.full_name,
         "organisation": person.organisation.name if person.organisation else "",
         "role": role,
-        "role_label": str(BadgeRole(role).label),
+        "role_label": _label(BadgeRole, role),
         "mode": registration.mode,
-        "mode_label": str(registration.get_mode_display()),
+        "mode_label": _label(AttendanceMode, registration.mode),
         "needs_assistance": bool(registration.accessibility_needs.strip()),
     }
     if scanner.shows_accessibility_needs():
         data["accessibility_needs"] = registration.accessibility_needs
     return data
+
+
+@functools.cache
+def _labels(choices: type[models.TextChoices]) -> dict[str, Any]:
+    return dict(choices.choices)
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """The value's label, translated now (``get_FOO_display`` rebuilt its choices each time)."""
+    return str(_labels(choices).get(value, value))
 
 
 def _session_info(session: Session | None) -> dict[str, Any] | None:
@@ -527,6 +650,7 @@ def undo_checkin(*, checkin: CheckIn, actor: User) -> CheckIn:
         current.undone_at = timezone.now()
         current.undone_by = user
         current.save(update_fields=["undone_at", "undone_by"])
+        checkin_undone.send(sender=CheckIn, checkin=current)
         ScanLog.objects.create(
             event_id=current.event_id,
             at=current.undone_at,

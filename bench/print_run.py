@@ -10,7 +10,10 @@ fresh Python process, it measures:
 - naive: the same full badges as one WeasyPrint document, the QR codes as inline SVG
   (``badges.pdf.render_badges(..., qr=QrMode.INLINE_SVG)``), written to a file;
 - print run: ``badges.printing.run_print_run``, as the Celery task runs it: fetch, render in
-  chunks, QR codes painted into the PDF, progress saved per chunk, file stored.
+  chunks, what badges share (heading, role bands, no-photo mark, cut marks) laid out once and
+  stamped onto each sheet, QR codes painted into the PDF, progress saved per chunk, file stored.
+
+Both run in one process on the same machine: the print run uses no second core.
 
 Each process reports the seconds of its work (Django and WeasyPrint already loaded) and the
 kernel reports its peak resident memory (``wait4``'s ``ru_maxrss``, loading included). Both

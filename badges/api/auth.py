@@ -12,6 +12,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from ..models import Device
+from ..selectors import active_device
 from ..services import touch_device
 
 KEYWORD = b"device"
@@ -28,9 +29,7 @@ class DeviceTokenAuthentication(BaseAuthentication):
             token = parts[1].decode("ascii")
         except UnicodeError as error:
             raise exceptions.AuthenticationFailed(_("Invalid device token.")) from error
-        device = Device.objects.filter(
-            token_hash=Device.hash_token(token), revoked_at__isnull=True
-        ).first()
+        device = active_device(token_hash=Device.hash_token(token))
         if device is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked device token."))
         touch_device(device=device)

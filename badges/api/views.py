@@ -19,6 +19,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -37,6 +39,7 @@ from .serializers import (
     SearchSerializer,
     StatsSerializer,
     UndoneSerializer,
+    plain_scan,
 )
 
 # --- who may call --------------------------------------------------------------------------------
@@ -133,7 +136,19 @@ def _scan(view: ScannerView, data: dict, event: Event, session: Session | None):
     )
 
 
+class JSONOnly(DefaultContentNegotiation):
+    """Answers JSON, whatever the request accepts: a scanner asks for nothing else, and
+    negotiating between renderers (the browsable API's too) on every scan was work for nothing.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class CheckInView(ScannerView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONOnly
+
     @extend_schema(
         operation_id="checkin_create",
         summary=_("Check a person in"),
@@ -147,9 +162,11 @@ class CheckInView(ScannerView):
         tags=["check-in"],
     )
     def post(self, request) -> Response:
-        serializer = ScanSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = plain_scan(request.data)
+        if data is None:
+            serializer = ScanSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
         event = self.event(data["event"])
         session = self.session(event, data.get("session"))
         outcome = _scan(self, data, event, session)
