@@ -354,6 +354,10 @@ class Server:
             env = {**env, "DJANGO_SETTINGS_MODULE": settings or "eventsite.settings"}
         self.command = [
             str(GUNICORN),
+            # No configuration file: gunicorn would read the project's gunicorn.conf.py for the
+            # site only (its chdir), with production's access log and worker renewal, which
+            # replaces workers in the middle of a run. Every setting is on this command line.
+            "--config", os.devnull,
             "--chdir", str(chdir),
             "--workers", str(WORKERS),
             "--worker-class", "sync",

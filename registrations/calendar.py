@@ -59,10 +59,15 @@ def invitation_uid(registration: Registration) -> str:
     return f"registration-{registration.pk}@{ical.site_host()}"
 
 
-def invitation_sequence(registration: Registration) -> int:
-    revisions = AuditEntry.objects.filter(
-        registration=registration, action__in=REVISING_ACTIONS
-    ).count()
+def _audit_entries(registration: Registration, until: datetime | None):
+    """The registration's audit entries, up to ``until`` (an email's writing) when given."""
+    entries = AuditEntry.objects.filter(registration=registration)
+    return entries if until is None else entries.filter(at__lte=until)
+
+
+def invitation_sequence(registration: Registration, *, until: datetime | None = None) -> int:
+    """The event's revision plus the registration's own revisions (up to ``until``)."""
+    revisions = _audit_entries(registration, until).filter(action__in=REVISING_ACTIONS).count()
     return registration.event.ical_sequence + revisions
 
 
@@ -124,50 +129,71 @@ def invitation_component(
 
 
 def invitation(
-    registration: Registration, *, method: str = REQUEST, stamp: datetime | None = None
+    registration: Registration,
+    *,
+    method: str = REQUEST,
+    stamp: datetime | None = None,
+    until: datetime | None = None,
 ) -> bytes:
-    """The attendee's invitation (``REQUEST``) or its cancellation (``CANCEL``) as .ics bytes."""
+    """The attendee's invitation (``REQUEST``) or its cancellation (``CANCEL``) as .ics bytes.
+
+    ``until``: for a message written earlier (an outbox email rendered when sent), the moment
+    it was written: its SEQUENCE counts the registration's revisions up to then, so that a
+    message sent late never outranks one written after it.
+    """
     event = registration.event
     file = ical.new_calendar(method=method)
     component = invitation_component(
         registration,
         method=method,
         stamp=stamp or timezone.now(),
-        sequence=invitation_sequence(registration),
+        sequence=invitation_sequence(registration, until=until),
     )
     file.add(component, zone=event.timezone, moments=(event.start, event.end))
     return file.to_ical()
 
 
-def invitation_attachment(registration: Registration, *, method: str) -> dict:
-    """An outbox attachment (``OutboxEmail.attachments``) carrying the invitation."""
+def invitation_attachment(
+    registration: Registration, *, method: str, written_at: datetime | None = None
+) -> dict:
+    """An outbox attachment (``OutboxEmail.attachments``) carrying the invitation.
+
+    ``written_at``: the writing of the email it goes with, when rendered later (its DTSTAMP,
+    and the end of the revisions its SEQUENCE counts).
+    """
+    content = invitation(registration, method=method, stamp=written_at, until=written_at)
     return {
         "filename": "invite.ics" if method == REQUEST else "cancel.ics",
-        "content": invitation(registration, method=method).decode(),
+        "content": content.decode(),
         "mimetype": f"text/calendar; method={method}",
     }
 
 
-def _ever_confirmed(registration: Registration) -> bool:
-    return AuditEntry.objects.filter(
-        registration=registration, to_status=RegistrationStatus.CONFIRMED
-    ).exists()
+def _ever_confirmed(registration: Registration, until: datetime | None) -> bool:
+    return (
+        _audit_entries(registration, until).filter(to_status=RegistrationStatus.CONFIRMED).exists()
+    )
 
 
-def email_attachments(*, registration: Registration, kind: str) -> list[dict]:
+def email_attachments(
+    *, registration: Registration, kind: str, written_at: datetime | None = None
+) -> list[dict]:
     """What an email of ``kind`` carries: the invitation, its cancellation, or nothing.
 
     A confirmed attendee's status emails carry the REQUEST. Emails ending an attendance carry
     the CANCEL only if the person was ever confirmed, i.e. ever received the invitation.
+    ``registration`` stands as it did when the email was written (``written_at``, for an email
+    rendered when it is sent); the event is as it is now, so a cancelled event's invitation is
+    no longer sent.
     """
     if registration.event.status not in PUBLIC_STATUSES:
         return []
     if registration.status == RegistrationStatus.CONFIRMED:
         if kind in _REQUEST_KINDS and registration.event.status != EventStatus.CANCELLED:
-            return [invitation_attachment(registration, method=REQUEST)]
+            return [invitation_attachment(registration, method=REQUEST, written_at=written_at)]
         return []
-    if kind in _CANCEL_KINDS and _ever_confirmed(registration):
-        return [invitation_attachment(registration, method=CANCEL)]
+    if kind in _CANCEL_KINDS and _ever_confirmed(registration, written_at):
+        return [invitation_attachment(registration, method=CANCEL, written_at=written_at)]
     return []
 
 

@@ -43,6 +43,22 @@ def lock_event(event_id: int) -> Event:
         raise Busy from error
 
 
+def lock_event_seats(event: Event) -> Event:
+    """Locks the event's row until the end of the transaction and reads its seat limits again
+    into ``event`` (they may have changed since it was read): the lock of ``lock_event``,
+    without reading the whole row again. Raises ``Busy`` on timeout."""
+    seats = Event.objects.filter(pk=event.pk).values_list("capacity_in_person", "capacity_online")
+    if not _locking():
+        event.capacity_in_person, event.capacity_online = seats.get()
+        return event
+    _set_lock_timeout()
+    try:
+        event.capacity_in_person, event.capacity_online = seats.select_for_update().get()
+    except OperationalError as error:
+        raise Busy from error
+    return event
+
+
 def lock_sessions(session_ids: Iterable[int]) -> list[Session]:
     ids = sorted(set(session_ids))
     if not ids:

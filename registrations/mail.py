@@ -1,5 +1,6 @@
 """Sending one outbox email through Django's mail backend, and what a failure means."""
 
+import logging
 import smtplib
 import socket
 from datetime import datetime, timedelta
@@ -9,8 +10,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .emails import fill_email
 from .enums import EmailStatus
 from .models import OutboxEmail
+
+logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 
@@ -33,7 +37,10 @@ def deliver(email_id: int) -> str:
     """Sends the email if it is still pending and due; returns its status afterwards.
 
     Takes a row lock (skipping a row another worker holds) so that two workers never send the
-    same email; safe to call any number of times. Saves: the email's status, attempts, error.
+    same email; safe to call any number of times. An email written without bodies is rendered
+    first (``emails.render_email``), outside the transaction that wrote it. Saves: the email's
+    status, attempts, error, and its rendered bodies and attachments. A rendering that fails
+    marks the email failed (the admin can queue it again).
     """
     with transaction.atomic():
         email = (
@@ -46,12 +53,24 @@ def deliver(email_id: int) -> str:
                 OutboxEmail.objects.filter(pk=email_id).values_list("status", flat=True).first()
                 or ""
             )
+        email.attempts += 1
+        try:
+            # Written without bodies: rendered now, once, and kept, so that every attempt sends
+            # the same message and the outbox records what was sent.
+            with transaction.atomic():  # a savepoint: a failed read leaves the row writable
+                rendered = fill_email(email)
+        except Exception as error:  # a broken template or a vanished registration: no retry
+            logger.exception("Outbox email %s could not be rendered", email_id)
+            email.status = EmailStatus.FAILED
+            email.last_error = f"Rendering failed: {type(error).__name__}: {error}"[:2000]
+            email.next_attempt_at = None
+            email.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+            return email.status
         message = EmailMultiAlternatives(subject=email.subject, body=email.body_text, to=[email.to])
         if email.body_html:
             message.attach_alternative(email.body_html, "text/html")
         for attachment in email.attachments:
             message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
-        email.attempts += 1
         try:
             message.send()
         except Exception as error:
@@ -66,7 +85,11 @@ def deliver(email_id: int) -> str:
             email.sent_at = timezone.now()
             email.last_error = ""
             email.next_attempt_at = None
-        email.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"])
+        email.save(
+            update_fields=[
+                "status", "attempts", "last_error", "next_attempt_at", "sent_at", *rendered
+            ]
+        )  # fmt: skip
         return email.status
 
 

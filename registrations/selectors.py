@@ -1,9 +1,18 @@
+import functools
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+
+from agenda.models import Event
 
 from .capacity import waitlist_position
-from .models import Registration, SessionPick
+from .models import (
+    PrivacyNotice,
+    Question,
+    Registration,
+    RegistrationSettings,
+    SessionPick,
+)
 
 
 @dataclass
@@ -40,4 +49,67 @@ def registration_by_token(*, token: str) -> Registration | None:
 def registrations_of_event(*, event_id: int) -> QuerySet[Registration]:
     return Registration.objects.filter(event_id=event_id).select_related(
         "person__organisation", "event"
+    )
+
+
+# --- what registering for an event checks against ------------------------------------------------
+
+
+def current_privacy_notices(event_id) -> QuerySet[PrivacyNotice]:
+    """The notices a registration for the event may consent to, the one in force first: the
+    event's own latest if it has one, else the network's latest. ``event_id`` may be an
+    ``OuterRef``."""
+    return PrivacyNotice.objects.filter(Q(event_id=event_id) | Q(event__isnull=True)).order_by(
+        F("event_id").asc(nulls_last=True), "-published_at", "-pk"
+    )
+
+
+@functools.cache
+def _events_for_registration() -> QuerySet[Event]:
+    # Never evaluated itself: only copied. Resolving the three subqueries costs more CPU than
+    # running the query, so it is done once per process.
+    return Event.objects.public().annotate(
+        registration_notice_id=Subquery(current_privacy_notices(OuterRef("pk")).values("pk")[:1]),
+        registration_has_questions=Exists(Question.objects.filter(event=OuterRef("pk"))),
+        registration_requires_approval=Exists(
+            RegistrationSettings.objects.filter(event=OuterRef("pk"), requires_approval=True)
+        ),
+    )
+
+
+def events_for_registration() -> QuerySet[Event]:
+    """Public events, each with what registering for it checks (``registration_rules``) in the
+    same query: its privacy notice in force, whether it has questions, whether organisers
+    approve each registration."""
+    return _events_for_registration().all()
+
+
+@dataclass(frozen=True)
+class RegistrationRules:
+    privacy_notice_id: int | None
+    questions: list[Question]
+    requires_approval: bool
+
+
+def registration_rules(*, event: Event) -> RegistrationRules:
+    """What a registration for the event is checked against, read once.
+
+    From the annotations of ``events_for_registration()`` when the event came from it (then one
+    query, for the questions, and only when the event has any and they were not prefetched);
+    otherwise three queries (two with the questions prefetched).
+    """
+    if hasattr(event, "registration_notice_id"):
+        has_questions = event.registration_has_questions
+        notice_id = event.registration_notice_id
+        requires_approval = event.registration_requires_approval
+    else:
+        has_questions = True
+        notice_id = current_privacy_notices(event.pk).values_list("pk", flat=True).first()
+        requires_approval = RegistrationSettings.objects.filter(
+            event=event, requires_approval=True
+        ).exists()
+    # From the event's prefetched questions when the caller prefetched them.
+    questions = list(event.questions.all()) if has_questions else []
+    return RegistrationRules(
+        privacy_notice_id=notice_id, questions=questions, requires_approval=requires_approval
     )

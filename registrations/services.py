@@ -6,13 +6,13 @@ queues emails for after the commit. Seats are given out only under the event loc
 """
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,9 +48,10 @@ from .models import (
     PrivacyNotice,
     Question,
     Registration,
-    RegistrationSettings,
     SessionPick,
 )
+from .selectors import current_privacy_notices, registration_rules
+from .signals import registration_changed
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -72,6 +73,7 @@ class RegistrationRequest:
     dietary_needs: str = ""
     privacy_accepted: bool = False
     photo_consent: bool = False
+    participant_list_consent: bool = False
     session_ids: list[int] = field(default_factory=list)
     invitation_code: str = ""
     language: str = "en"
@@ -81,6 +83,8 @@ class RegistrationRequest:
 class RegistrationResult:
     registration: Registration
     created: bool
+    # The place in the line when registered (None unless waitlisted), as its email tells it.
+    waitlist_position: int | None = None
 
 
 # --- checks --------------------------------------------------------------------------------------
@@ -117,10 +121,13 @@ def check_mode(*, event: Event, mode: str) -> str:
     return mode
 
 
-def check_answers(*, event: Event, answers: dict[int, Any]) -> dict[Question, Any]:
-    """The answers to the event's questions, checked against each question's kind."""
+def check_answers(
+    *, event: Event, answers: dict[int, Any], questions: Iterable[Question] | None = None
+) -> dict[Question, Any]:
+    """The answers to the event's questions (``questions`` when already read), checked against
+    each question's kind."""
     cleaned: dict[Question, Any] = {}
-    for question in Question.objects.filter(event=event):
+    for question in Question.objects.filter(event=event) if questions is None else questions:
         value = answers.get(question.pk)
         empty = value in (None, "", [])
         if empty:
@@ -166,6 +173,8 @@ def check_answers(*, event: Event, answers: dict[int, Any]) -> dict[Question, An
 def check_sessions(*, event: Event, session_ids: list[int]) -> list[Session]:
     """The picked sessions: each must need sign-up at this event; none may overlap another."""
     ids = sorted(set(session_ids))
+    if not ids:
+        return []
     sessions = list(
         Session.objects.filter(event=event, requires_signup=True, pk__in=ids).order_by("start")
     )
@@ -204,21 +213,18 @@ def check_invitation(*, invitation: Invitation, email: str) -> None:
         raise InvitationInvalid(_("This invitation was issued for another email address."))
 
 
-def requires_approval(event: Event) -> bool:
-    return RegistrationSettings.objects.filter(event=event, requires_approval=True).exists()
+def _no_privacy_notice() -> RegistrationError:
+    return RegistrationError(
+        _("Registration is not possible until the privacy notice is published."),
+        code="no_privacy_notice",
+    )
 
 
 def current_privacy_notice(*, event: Event) -> PrivacyNotice:
-    notice = (
-        PrivacyNotice.objects.filter(Q(event=event) | Q(event__isnull=True))
-        .order_by("event_id", "-published_at")  # the event's own first, if any
-        .first()
-    )
+    """The notice in force for the event: its own latest if it has one, else the network's."""
+    notice = current_privacy_notices(event.pk).first()
     if notice is None:
-        raise RegistrationError(
-            _("Registration is not possible until the privacy notice is published."),
-            code="no_privacy_notice",
-        )
+        raise _no_privacy_notice()
     return notice
 
 
@@ -232,10 +238,13 @@ def register(
 
     Submitting again for the same email returns the existing registration and sends its email
     again, a declined one included (the decision stands); a cancelled one registers anew at the
-    end of the line.
-    Saves: the organisation and person if new, the registration, its answers and session picks,
-    an audit entry, the invitation's use, one outbox email. Queues: that email's sending.
-    Locks: the event row, then the picked sessions' rows, then the invitation's row.
+    end of the line. Everything that needs no lock is read and checked first (from the event's
+    annotations when it came from ``selectors.events_for_registration``); the event's lock is
+    taken last, held only while the seat is counted and the rows are written.
+    Saves, in one transaction: the organisation and person if new, the registration, its answers
+    and session picks, an audit entry, the invitation's use, one outbox email (rendered when
+    sent). Queues: that email's sending, on commit. Locks: the event row, then the picked
+    sessions' rows, then the invitation's row.
     """
     check_registration_open(event=event)
     mode = check_mode(event=event, mode=request.mode)
@@ -245,9 +254,11 @@ def register(
             code="privacy_required",
             field="privacy_accepted",
         )
-    answers = check_answers(event=event, answers=request.answers)
+    rules = registration_rules(event=event)
+    answers = check_answers(event=event, answers=request.answers, questions=rules.questions)
     sessions = check_sessions(event=event, session_ids=request.session_ids)
-    notice = current_privacy_notice(event=event)
+    if rules.privacy_notice_id is None:
+        raise _no_privacy_notice()
 
     invitation = None
     if request.invitation_code:
@@ -270,22 +281,23 @@ def register(
                 % {"reason": eligibility.reason}
             )
 
-    organisation = find_or_create_organisation(
-        name=request.organisation_name,
-        type=request.organisation_type,
-        country=request.organisation_country,
-    )
-    person = find_or_create_person(
-        email=request.email,
-        first_name=request.first_name,
-        last_name=request.last_name,
-        organisation=organisation,
-        job_title=request.job_title,
-        country=request.organisation_country,
-    )
-
     with transaction.atomic():
-        event = capacity.lock_event(event.pk)
+        # In the registration's transaction, before the lock: one commit for all the rows, and
+        # nothing kept of a registration that fails.
+        organisation = find_or_create_organisation(
+            name=request.organisation_name,
+            type=request.organisation_type,
+            country=request.organisation_country,
+        )
+        person = find_or_create_person(
+            email=request.email,
+            first_name=request.first_name,
+            last_name=request.last_name,
+            organisation=organisation,
+            job_title=request.job_title,
+            country=request.organisation_country,
+        )
+        event = capacity.lock_event_seats(event)
         existing = Registration.objects.filter(event=event, person=person).first()
         if existing is not None and (
             existing.is_active or existing.status == RegistrationStatus.DECLINED
@@ -309,29 +321,31 @@ def register(
         in_person = mode == AttendanceMode.IN_PERSON
         registration.accessibility_needs = request.accessibility_needs.strip() if in_person else ""
         registration.dietary_needs = request.dietary_needs.strip() if in_person else ""
-        registration.privacy_notice = notice
+        registration.privacy_notice_id = rules.privacy_notice_id
         registration.privacy_accepted_at = timezone.now()
         registration.photo_consent = request.photo_consent
+        registration.participant_list_consent = request.participant_list_consent
         registration.status = RegistrationStatus.PENDING
         registration.waitlisted_at = None
-        if not requires_approval(event):
+        if not rules.requires_approval:
             _allocate(registration)
         registration.save()
 
-        Answer.objects.filter(registration=registration).delete()
+        if existing is not None:
+            Answer.objects.filter(registration=registration).delete()
+            SessionPick.objects.filter(registration=registration).delete()
         Answer.objects.bulk_create(
             Answer(registration=registration, question=question, value=value)
             for question, value in answers.items()
         )
-        SessionPick.objects.filter(registration=registration).delete()
-        SessionPick.objects.bulk_create(
+        # Without a seat, the picks wait outside the sessions' lines.
+        picks = [
             SessionPick(registration=registration, session=session, status=PickStatus.WAITLISTED)
             for session in sessions
-        )
+        ]
         if registration.status == RegistrationStatus.CONFIRMED:
-            _allocate_picks(registration)
-        else:
-            _park_picks(registration)
+            _decide_picks(picks)
+        SessionPick.objects.bulk_create(picks)
         _audit(
             registration,
             actor=actor,
@@ -339,8 +353,12 @@ def register(
             from_status=previous,
             reason=_("Invitation %(code)s") % {"code": invitation.code} if invitation else "",
         )
-        queue_email(registration=registration, kind=status_email_kind(registration))
-    return RegistrationResult(registration, created=True)
+        email = queue_email(
+            registration=registration, kind=status_email_kind(registration), picks=picks
+        )
+    return RegistrationResult(
+        registration, created=True, waitlist_position=email.context["waitlist_position"]
+    )
 
 
 def _allocate(registration: Registration) -> None:
@@ -364,8 +382,9 @@ def _park_picks(registration: Registration) -> None:
     )
 
 
-def _allocate_picks(registration: Registration) -> None:
-    picks = list(SessionPick.objects.filter(registration=registration).select_related("session"))
+def _decide_picks(picks: list[SessionPick]) -> None:
+    """A seat in each picked session that has one free, else its line, for a confirmed
+    registration (not saved). Locks the sessions' rows, counts under the lock."""
     sessions = {s.pk: s for s in capacity.lock_sessions(p.session_id for p in picks)}
     now = timezone.now()
     for pick in picks:
@@ -374,6 +393,12 @@ def _allocate_picks(registration: Registration) -> None:
             pick.status, pick.waitlisted_at = PickStatus.CONFIRMED, None
         else:
             pick.status, pick.waitlisted_at = PickStatus.WAITLISTED, now
+
+
+def _allocate_picks(registration: Registration) -> None:
+    picks = list(SessionPick.objects.filter(registration=registration).select_related("session"))
+    _decide_picks(picks)
+    for pick in picks:
         pick.save(update_fields=["status", "waitlisted_at"])
 
 
@@ -415,7 +440,7 @@ def _fill_session(session: Session, *, actor: Actor) -> None:
         queue_email(
             registration=pick.registration,
             kind=EmailKind.CHANGED,
-            context={"promoted_session": session},
+            context={"promoted_session": {"title": session.title}},
         )
 
 
@@ -453,6 +478,13 @@ def _audit(
         from_status=from_status,
         to_status=registration.status,
         reason=reason,
+    )
+    registration_changed.send(
+        sender=Registration,
+        registration=registration,
+        action=action,
+        from_status=from_status,
+        to_status=registration.status,
     )
 
 

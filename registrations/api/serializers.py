@@ -73,6 +73,10 @@ class RegistrationCreateSerializer(serializers.Serializer):
         default=False, help_text=_("Must be true: consent to the event's privacy notice.")
     )
     photo_consent = serializers.BooleanField(default=False)
+    participant_list_consent = serializers.BooleanField(
+        default=False,
+        help_text=_("Appear (name and organisation) in the list other attendees see."),
+    )
     session_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         required=False,
@@ -114,6 +118,7 @@ class RegistrationCreateSerializer(serializers.Serializer):
             dietary_needs=data.get("dietary_needs", ""),
             privacy_accepted=data["privacy_accepted"],
             photo_consent=data["photo_consent"],
+            participant_list_consent=data["participant_list_consent"],
             session_ids=data.get("session_ids", []),
             invitation_code=data.get("invitation_code", ""),
             language=data.get("language") or default_language,
@@ -135,6 +140,9 @@ class RegistrationCreatedSerializer(serializers.Serializer):
     )
 
     def get_waitlist_position(self, registration: Registration) -> int | None:
+        # The service counted it when it wrote the registration's email.
+        if "waitlist_position" in self.context:
+            return self.context["waitlist_position"]
         return waitlist_position(registration)
 
     def get_manage_url(self, registration: Registration) -> str:
@@ -265,8 +273,25 @@ class OrganiserRegistrationDetailSerializer(OrganiserRegistrationSerializer):
         fields = [
             *OrganiserRegistrationSerializer.Meta.fields,
             "job_title", "language", "accessibility_needs", "dietary_needs", "photo_consent",
-            "invitation", "picks", "answers", "audit_entries",
+            "participant_list_consent", "invitation", "picks", "answers", "audit_entries",
         ]  # fmt: skip
+
+    SPECIAL_CATEGORY_PERMISSION = "registrations.view_special_category"
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.has_perm(self.SPECIAL_CATEGORY_PERMISSION):
+            # Needs and sensitive answers are special-category data (docs/privacy.md): only
+            # organisers given that permission read them, here as in the admin.
+            data.pop("accessibility_needs", None)
+            data.pop("dietary_needs", None)
+            sensitive = {
+                answer.question_id for answer in instance.answers.all() if answer.question.sensitive
+            }
+            data["answers"] = [a for a in data["answers"] if a["question_id"] not in sensitive]
+        return data
 
 
 class ReasonSerializer(serializers.Serializer):

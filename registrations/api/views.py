@@ -32,14 +32,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from agenda.models import Event
 from eventsite.api import error_responses
 from members.enums import OrganisationType
 
 from .. import services
 from ..enums import AttendanceMode, RegistrationStatus
 from ..models import AuditEntry, Registration, SessionPick
-from ..selectors import registration_by_token
+from ..selectors import events_for_registration, registration_by_token
 from .serializers import (
     AlreadyRegisteredSerializer,
     OrganiserRegistrationDetailSerializer,
@@ -72,9 +71,15 @@ class OwnRegistrationThrottle(_RatesReadAtRequest, AnonRateThrottle):
 
 
 class SignedInThrottle(_RatesReadAtRequest, UserRateThrottle):
-    """Signed-in users (organisers), counted per user."""
+    """Signed-in users (organisers), counted per user; anonymous clients are left to the
+    endpoint's own per-address throttle."""
 
     scope = "user"
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
 
 
 class IsOrganiser(permissions.BasePermission):
@@ -147,7 +152,7 @@ class EventRegistrationCreateView(ServiceFieldNames, GenericAPIView):
         tags=["registrations"],
     )
     def post(self, request, event_slug: str) -> Response:
-        event = get_object_or_404(Event.objects.public(), slug=event_slug)
+        event = get_object_or_404(events_for_registration(), slug=event_slug)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         language = getattr(request, "LANGUAGE_CODE", "") or "en"
@@ -164,7 +169,9 @@ class EventRegistrationCreateView(ServiceFieldNames, GenericAPIView):
                 )
             }
             return Response(AlreadyRegisteredSerializer(body).data, status=status.HTTP_200_OK)
-        body = RegistrationCreatedSerializer(result.registration).data
+        body = RegistrationCreatedSerializer(
+            result.registration, context={"waitlist_position": result.waitlist_position}
+        ).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 

@@ -12,6 +12,7 @@ from agenda.demo.events.upcoming import SLUG
 from agenda.enums import EventStatus
 from agenda.models import Event
 from registrations import services
+from registrations.emails import render_email
 from registrations.enums import AttendanceMode, EmailKind
 from registrations.models import OutboxEmail
 from tests.calendar.conftest import parse_ics
@@ -43,7 +44,7 @@ def utc_text(moment) -> str:
 
 def calendar_attachment(registration, kind) -> bytes:
     email = OutboxEmail.objects.filter(registration=registration, kind=kind).latest("pk")
-    [attachment] = email.attachments
+    [attachment] = render_email(email).attachments
     return attachment["content"].encode()
 
 

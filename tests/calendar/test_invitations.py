@@ -11,6 +11,7 @@ from django.utils import timezone
 from agenda.enums import EventFormat, EventStatus
 from registrations import services
 from registrations.calendar import invitation_uid
+from registrations.emails import render_email
 from registrations.enums import AttendanceMode, EmailKind, RegistrationStatus
 from registrations.mail import deliver
 from registrations.models import OutboxEmail, Registration
@@ -41,7 +42,7 @@ def attachments_of(registration: Registration, kind: str | None = None) -> list[
     emails = OutboxEmail.objects.filter(registration=registration).order_by("pk")
     if kind is not None:
         emails = emails.filter(kind=kind)
-    return [attachment for email in emails for attachment in email.attachments]
+    return [attachment for email in emails for attachment in render_email(email).attachments]
 
 
 def the_vevent(attachment: dict):

@@ -130,3 +130,24 @@ def test_reminders_are_queued_once_for_events_starting_within_a_day():
 
     assert (first, second) == (1, 0)
     assert OutboxEmail.objects.filter(kind="reminder").get().to == "ana1@example.org"
+
+
+def test_email_rendered_once_is_sent_the_same_on_retry(smtp):
+    registration = services.register(
+        event=open_event(), request=registration_request(0, first_name="Ana")
+    ).registration
+    email = OutboxEmail.objects.get(registration=registration)
+
+    with smtp([421]) as server:
+        first = deliver(email.pk)
+        email.refresh_from_db()
+        rendered = (email.body_text, email.body_html, email.attachments)
+        registration.person.first_name = "Anna"
+        registration.person.save()
+        second = deliver(email.pk)
+
+    email.refresh_from_db()
+    assert (first, second) == (EmailStatus.PENDING, EmailStatus.SENT)
+    assert (email.body_text, email.body_html, email.attachments) == rendered
+    assert rendered[0].startswith("Dear Ana,")
+    assert len(server.messages) == 1
