@@ -159,6 +159,32 @@ class Event(models.Model):
             "changes so that calendar applications replace what they hold."
         ),
     )
+    # How long the event keeps personal data once it has ended (privacy.services.retention).
+    retention_days = models.PositiveIntegerField(
+        _("keep personal data for (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Days after the event ends before its registrations are anonymised: names, email "
+            "addresses, answers and badge codes are removed, the statistics stay. Empty: the "
+            "network's default."
+        ),
+    )
+    special_category_days = models.PositiveIntegerField(
+        _("keep needs and sensitive answers for (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Days after the event ends before accessibility and dietary needs and the answers "
+            "to questions marked sensitive are erased. Empty: the network's default."
+        ),
+    )
+    personal_data_anonymised_at = models.DateTimeField(
+        _("personal data anonymised"), null=True, blank=True, editable=False
+    )
+    special_category_erased_at = models.DateTimeField(
+        _("needs and sensitive answers erased"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -215,6 +241,14 @@ class Event(models.Model):
         if self.format == EventFormat.IN_PERSON and self.capacity_online:
             errors.setdefault("capacity_online", []).append(
                 _("An in-person event has no online capacity.")
+            )
+        if (
+            self.retention_days is not None
+            and self.special_category_days is not None
+            and self.special_category_days > self.retention_days
+        ):
+            errors.setdefault("special_category_days", []).append(
+                _("Needs and sensitive answers cannot be kept longer than the rest of the data.")
             )
         if errors:
             raise ValidationError(errors)

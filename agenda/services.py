@@ -76,6 +76,8 @@ def duplicate_event(
             status=EventStatus.DRAFT,
             summary=event.summary,
             description=event.description,
+            retention_days=event.retention_days,
+            special_category_days=event.special_category_days,
         )
         try:
             # A concurrent duplicate may take the slug between the check above and this insert.

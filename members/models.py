@@ -67,6 +67,9 @@ class Person(models.Model):
         max_length=64, unique=True, default=new_calendar_token, editable=False
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Set on the stand-in that keeps an anonymised registration's organisation and country for
+    # the statistics (privacy.services): it has no name, and its address is made up.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person")
@@ -81,6 +84,8 @@ class Person(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.anonymised_at is not None:
+            return str(_("Anonymised person"))
         return self.full_name
 
     def save(self, *args, **kwargs) -> None:

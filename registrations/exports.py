@@ -3,7 +3,9 @@
 Every text cell that a spreadsheet could read as a formula (it starts with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) is prefixed with a single quote, as the OWASP guidance on CSV
 injection advises: names, organisations and answers are typed by registrants. Accessibility
-and dietary needs can reveal health or religion, so they are exported only when asked for.
+and dietary needs and the answers to questions marked sensitive can reveal health or religion
+(special-category data): they are exported only when asked for, and only to organisers allowed
+to see them (``may_export_special_category``).
 """
 
 import csv
@@ -91,11 +93,23 @@ def answer_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+SPECIAL_CATEGORY_PERMISSION = "registrations.view_special_category"
+
+
+def may_export_special_category(user) -> bool:
+    return bool(user is not None and user.has_perm(SPECIAL_CATEGORY_PERMISSION))
+
+
 def registration_table(queryset: QuerySet[Registration], *, include_needs: bool) -> Table:
     """One row per registration, with a column per question of the events concerned.
 
+    ``include_needs`` adds the special-category data: accessibility and dietary needs and the
+    columns of questions marked sensitive; without it they are left out entirely.
     Queries: a fixed number, whatever the number of registrations.
     """
+    answers = Answer.objects.only("registration", "question", "value")
+    if not include_needs:
+        answers = answers.filter(question__sensitive=False)
     registrations = list(
         with_waitlist_position(queryset)
         .select_related("person__organisation", "event")
@@ -104,15 +118,16 @@ def registration_table(queryset: QuerySet[Registration], *, include_needs: bool)
                 "session_picks",
                 queryset=SessionPick.objects.select_related("session").order_by("session__start"),
             ),
-            Prefetch("answers", queryset=Answer.objects.only("registration", "question", "value")),
+            Prefetch("answers", queryset=answers),
         )
         .order_by("event__start", "event_id", "created_at", "pk")
     )
     event_ids = {registration.event_id for registration in registrations}
+    questions = Question.objects.filter(event_id__in=event_ids)
+    if not include_needs:
+        questions = questions.filter(sensitive=False)
     questions = list(
-        Question.objects.filter(event_id__in=event_ids)
-        .select_related("event")
-        .order_by("event__start", "event_id", "position", "pk")
+        questions.select_related("event").order_by("event__start", "event_id", "position", "pk")
     )
     several_events = len(event_ids) > 1
 

@@ -146,6 +146,13 @@ class RegistrationForm(forms.Form):
         label=_("I agree to appear in photos taken at the event and published by the network."),
         required=False,
     )
+    participant_list_consent = forms.BooleanField(
+        label=_(
+            "Show my name and organisation to the other confirmed attendees, in the event's "
+            "participant list."
+        ),
+        required=False,
+    )
     invitation_code = forms.CharField(
         label=_("Invitation code"),
         required=False,
@@ -319,10 +326,31 @@ class RegistrationForm(forms.Form):
             dietary_needs=data.get("dietary_needs", ""),
             privacy_accepted=bool(data.get("privacy_accepted")),
             photo_consent=bool(data.get("photo_consent")),
+            participant_list_consent=bool(data.get("participant_list_consent")),
             session_ids=list(data.get("sessions") or []),
             invitation_code=data.get("invitation_code", ""),
             language=language,
         )
+
+
+class ConsentForm(forms.Form):
+    """The attendee's consents, changeable on their own page at any time."""
+
+    photo_consent = forms.BooleanField(
+        label=_("I agree to appear in photos taken at the event and published by the network."),
+        required=False,
+    )
+    participant_list_consent = forms.BooleanField(
+        label=_(
+            "Show my name and organisation to the other confirmed attendees, in the event's "
+            "participant list."
+        ),
+        required=False,
+    )
+
+    @property
+    def required_names(self) -> set[str]:
+        return set()
 
 
 class ChangeModeForm(forms.Form):

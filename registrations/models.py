@@ -97,6 +97,15 @@ class Question(models.Model):
         help_text=_('For single and multiple choice: a list of options, e.g. ["A", "B"].'),
     )
     required = models.BooleanField(_("required"), default=False)
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_(
+            "The answers can reveal health, religion, beliefs or similar (special-category "
+            "data): only organisers allowed to see such data see them, exports leave them out "
+            "unless asked, and they are erased soon after the event."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -161,15 +170,29 @@ class Registration(models.Model):
     )
     privacy_accepted_at = models.DateTimeField(_("privacy notice accepted"))
     photo_consent = models.BooleanField(_("agrees to be photographed"), default=False)
+    participant_list_consent = models.BooleanField(
+        _("agrees to appear in the participant list"),
+        default=False,
+        help_text=_("Name and organisation shown to the other confirmed attendees."),
+    )
     # Place in the line: the earliest waitlisted_at is promoted first.
     waitlisted_at = models.DateTimeField(_("waitlisted since"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set when retention or an erasure removed whose registration this was (privacy.services);
+    # status, mode, organisation and country stay for the statistics.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         ordering = ["-created_at"]
+        permissions = [
+            (
+                "view_special_category",
+                _("Can see accessibility and dietary needs and answers to sensitive questions"),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "person"],
@@ -254,7 +277,14 @@ class AuditEntry(models.Model):
 
 
 class OutboxEmail(models.Model):
-    """An email as written in the transaction that caused it; a task sends it after commit."""
+    """An email as written in the transaction that caused it; a task sends it after commit.
+
+    A registration's email is written with ``context`` (what its templates need that can change
+    before it is sent: the registration's status, mode, language, waitlist position and session
+    picks at the time) and without bodies; the sending task renders it from the registration and
+    that context, and stores what it sent. An email written with its bodies (``context`` empty)
+    is sent as it is.
+    """
 
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
@@ -262,9 +292,10 @@ class OutboxEmail(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=EmailKind.choices)
     to = models.EmailField(_("to"))
     subject = models.CharField(_("subject"), max_length=250)
-    body_text = models.TextField()
+    body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     attachments = models.JSONField(default=list, blank=True)
+    context = models.JSONField(null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )

@@ -27,10 +27,16 @@ from eventsite.exceptions import ApplicationError
 from members.models import Organisation
 from members.services import renew_calendar_token
 
-from . import ratelimit, services
+from . import consent, ratelimit, services
 from .enums import ACTIVE_STATUSES, AttendanceMode, RegistrationStatus
 from .exceptions import Busy, NotEligible, RegistrationNotOpen
-from .forms import ChangeModeForm, ChangeSessionsForm, RegistrationForm, signup_session_slots
+from .forms import (
+    ChangeModeForm,
+    ChangeSessionsForm,
+    ConsentForm,
+    RegistrationForm,
+    signup_session_slots,
+)
 from .models import Question, Registration
 from .selectors import registration_by_token, registration_summary
 
@@ -257,6 +263,7 @@ def _render_manage(
     *,
     mode_form: ChangeModeForm | None = None,
     sessions_form: ChangeSessionsForm | None = None,
+    consent_form: ConsentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     event = registration.event
@@ -272,6 +279,13 @@ def _render_manage(
     if slots and sessions_form is None:
         sessions_form = ChangeSessionsForm(
             slots=slots, initial={"sessions": [p.session_id for p in summary.picks]}
+        )
+    if consent_form is None:
+        consent_form = ConsentForm(
+            initial={
+                "photo_consent": registration.photo_consent,
+                "participant_list_consent": registration.participant_list_consent,
+            }
         )
     if sessions_form is not None and sessions_form.is_bound:
         picked = {int(v) for v in sessions_form.data.getlist("sessions") if v.isdigit()}
@@ -290,6 +304,8 @@ def _render_manage(
             "slots": slots,
             "picked": picked,
             "pick_status": {p.session_id: p for p in summary.picks},
+            "consent_form": consent_form,
+            "may_see_participants": consent.may_see_participant_list(registration),
             "show_online_link": (
                 registration.status == RegistrationStatus.CONFIRMED
                 and registration.mode == AttendanceMode.ONLINE
@@ -397,3 +413,39 @@ def change_sessions(request: HttpRequest, token: str) -> HttpResponse:
         return _render_manage(request, registration, sessions_form=form, status=error.status)
     messages.success(request, _("Your sessions are updated."))
     return redirect("registrations:manage", token=token)
+
+
+@private
+@require_POST
+def change_consent(request: HttpRequest, token: str) -> HttpResponse:
+    """The attendee agrees, or no longer agrees, to photos and to the participant list."""
+    registration = _registration_or_404(token)
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        return _render_manage(request, registration, consent_form=form, status=400)
+    consent.change_consents(
+        registration=registration,
+        photo_consent=form.cleaned_data["photo_consent"],
+        participant_list_consent=form.cleaned_data["participant_list_consent"],
+        actor=request.user,
+    )
+    messages.success(request, _("Your choices are saved."))
+    return redirect("registrations:manage", token=token)
+
+
+@private
+@require_GET
+def participants(request: HttpRequest, token: str) -> HttpResponse:
+    """Who else comes: for confirmed attendees, the name and organisation of those who agreed."""
+    registration = _registration_or_404(token)
+    if not consent.may_see_participant_list(registration):
+        raise Http404
+    return render(
+        request,
+        "registrations/participants.html",
+        {
+            "registration": registration,
+            "event": registration.event,
+            "participants": list(consent.participant_list(event=registration.event)),
+        },
+    )

@@ -120,6 +120,16 @@ def test_duplicate_event_copies_tracks_sessions_and_appearances(winter_event, ac
     )
 
 
+def test_duplicate_event_keeps_the_retention_periods(winter_event, actor):
+    winter_event.retention_days = 400
+    winter_event.special_category_days = 10
+    winter_event.save(update_fields=["retention_days", "special_category_days"])
+
+    copy = duplicate(winter_event, actor)
+
+    assert (copy.retention_days, copy.special_category_days) == (400, 10)
+
+
 def test_duplicate_event_result_is_a_draft_without_edition_details(winter_event, actor):
     Document.objects.create(event=winter_event, title="Report", file="documents/report.pdf")
 

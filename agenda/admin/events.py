@@ -103,7 +103,12 @@ class EventAdmin(EventZoneMixin, admin.ModelAdmin):
     search_fields = ["title", "slug", "theme", "venue__name", "venue__city"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["venue"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "special_category_erased_at",
+        "personal_data_anonymised_at",
+    ]
     actions = ["duplicate_selected"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [TrackInline, SessionInline, DocumentInline, PhotoInline]
@@ -131,6 +136,23 @@ class EventAdmin(EventZoneMixin, admin.ModelAdmin):
             },
         ),
         (_("Presentation"), {"fields": ["summary", "description"]}),
+        (
+            _("Personal data"),
+            {
+                "fields": [
+                    "special_category_days",
+                    "special_category_erased_at",
+                    "retention_days",
+                    "personal_data_anonymised_at",
+                ],
+                "classes": ["collapse"],
+                "description": _(
+                    "How long after the event its registrants' data is kept. A scheduled task "
+                    "erases needs and sensitive answers, then anonymises the registrations; "
+                    "the figures and reports stay."
+                ),
+            },
+        ),
         (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 

@@ -28,6 +28,8 @@ class MessageForm(forms.Form):
 
 
 class ExportForm(forms.Form):
+    """What to export; special-category data only for those allowed to see it, when asked."""
+
     format = forms.ChoiceField(
         label=_("Format"),
         choices=[("xlsx", _("Excel workbook (XLSX)")), ("csv", _("CSV"))],
@@ -35,7 +37,7 @@ class ExportForm(forms.Form):
         initial="xlsx",
     )
     include_needs = forms.BooleanField(
-        label=_("Include accessibility and dietary needs"),
+        label=_("Include accessibility and dietary needs and answers to sensitive questions"),
         required=False,
         help_text=_(
             "These can reveal health or religious belief. Include them only to plan the venue "
@@ -43,9 +45,15 @@ class ExportForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not exports.may_export_special_category(user):
+            del self.fields["include_needs"]
+
 
 def export_response(queryset: QuerySet[Registration], form: ExportForm) -> HttpResponse:
-    table = exports.registration_table(queryset, include_needs=form.cleaned_data["include_needs"])
+    include_needs = bool(form.cleaned_data.get("include_needs"))
+    table = exports.registration_table(queryset, include_needs=include_needs)
     if form.cleaned_data["format"] == "csv":
         return exports.csv_response(table)
     return exports.xlsx_response(table)
@@ -54,7 +62,16 @@ def export_response(queryset: QuerySet[Registration], form: ExportForm) -> HttpR
 class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
-        fields = ["event", "label", "help_text", "kind", "choices", "required", "position"]
+        fields = [
+            "event",
+            "label",
+            "help_text",
+            "kind",
+            "choices",
+            "required",
+            "sensitive",
+            "position",
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -13,10 +13,10 @@ from .forms import QuestionForm
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionForm
-    list_display = ["label", "event", "kind", "required", "position"]
+    list_display = ["label", "event", "kind", "required", "sensitive", "position"]
     list_editable = ["position"]
     list_select_related = ["event"]
-    list_filter = ["event", "kind", "required"]
+    list_filter = ["event", "kind", "required", "sensitive"]
     search_fields = ["label", "event__title"]
     autocomplete_fields = ["event"]
     ordering = ["event", "position", "pk"]

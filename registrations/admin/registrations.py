@@ -24,6 +24,7 @@ from eventsite.exceptions import ApplicationError
 from .. import exports, services
 from ..emails import queue_email
 from ..enums import EmailKind, PickStatus
+from ..exports import may_export_special_category
 from ..models import (
     AuditEntry,
     OutboxEmail,
@@ -33,6 +34,7 @@ from .filters import CountryFilter, OrganisationTypeFilter, SessionPickedFilter
 from .forms import ExportForm, MessageForm, ReasonForm, export_response
 
 ACTION_TEMPLATE = "admin/registrations/action_form.html"
+SPECIAL_CATEGORY = _("Needs and sensitive answers")
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -80,6 +82,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_filter = [
         "status",
         "mode",
+        "photo_consent",
         OrganisationTypeFilter,
         CountryFilter,
         SessionPickedFilter,
@@ -120,26 +123,45 @@ class RegistrationAdmin(admin.ModelAdmin):
         ),
         (_("Answers and sessions"), {"fields": ["answer_list", "pick_list"]}),
         (
-            _("Needs and consent"),
+            _("Consent"),
             {
                 "fields": [
-                    "accessibility_needs",
-                    "dietary_needs",
                     "photo_consent",
+                    "participant_list_consent",
                     "privacy_notice",
                     "privacy_accepted_at",
                 ]
             },
         ),
-        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+        (
+            SPECIAL_CATEGORY,
+            {
+                "fields": ["accessibility_needs", "dietary_needs", "sensitive_answer_list"],
+                "description": _(
+                    "Can reveal health or religious belief: use it only to plan the venue and "
+                    "the catering. Erased automatically soon after the event."
+                ),
+            },
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at", "anonymised_at"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        # Special-category data only for organisers given the dedicated permission.
+        if may_export_special_category(request.user):
+            return self.fieldsets
+        return [fieldset for fieldset in self.fieldsets if fieldset[0] is not SPECIAL_CATEGORY]
 
     def get_queryset(self, request):
         return exports.with_waitlist_position(super().get_queryset(request))
 
     def get_readonly_fields(self, request, obj=None):
         # Changes of state go through the actions, which apply the seat and waitlist rules.
-        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+        return [
+            field
+            for fieldset in self.get_fieldsets(request, obj)
+            for field in fieldset[1]["fields"]
+        ]
 
     def has_add_permission(self, request):
         return False
@@ -180,13 +202,25 @@ class RegistrationAdmin(admin.ModelAdmin):
     def position(self, registration: Registration) -> int | None:
         return registration.position
 
-    @admin.display(description=_("answers"))
-    def answer_list(self, registration: Registration) -> str:
-        answers = registration.answers.select_related("question").order_by("question__position")
+    @staticmethod
+    def _answers(registration: Registration, *, sensitive: bool) -> str:
+        answers = (
+            registration.answers.filter(question__sensitive=sensitive)
+            .select_related("question")
+            .order_by("question__position", "question_id")
+        )
         rows = [(answer.question.label, exports.answer_text(answer.value)) for answer in answers]
         if not rows:
             return "—"
         return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows))
+
+    @admin.display(description=_("answers"))
+    def answer_list(self, registration: Registration) -> str:
+        return self._answers(registration, sensitive=False)
+
+    @admin.display(description=_("answers to sensitive questions"))
+    def sensitive_answer_list(self, registration: Registration) -> str:
+        return self._answers(registration, sensitive=True)
 
     @admin.display(description=_("sessions picked"))
     def pick_list(self, registration: Registration) -> str:
@@ -360,11 +394,11 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Export the selected registrations…"), permissions=["view"])
     def export_selected(self, request, queryset):
         if "confirm" in request.POST:
-            form = ExportForm(request.POST)
+            form = ExportForm(request.POST, user=request.user)
             if form.is_valid():
                 return export_response(queryset, form)
         else:
-            form = ExportForm()
+            form = ExportForm(user=request.user)
         return self._intermediate(
             request,
             queryset,
@@ -390,7 +424,11 @@ class RegistrationAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         queryset = self.get_changelist_instance(request).get_queryset(request)
-        form = ExportForm(request.POST) if request.method == "POST" else ExportForm()
+        form = (
+            ExportForm(request.POST, user=request.user)
+            if request.method == "POST"
+            else ExportForm(user=request.user)
+        )
         if form.is_valid():
             return export_response(queryset, form)
         count = queryset.count()

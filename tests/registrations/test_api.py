@@ -591,6 +591,54 @@ def test_organiser_detail_shows_answers_picks_and_audit(organiser_client):
     assert "token" not in body
 
 
+def test_organiser_detail_hides_needs_and_sensitive_answers_without_permission(
+    organiser_client,
+):
+    event = open_event()
+    role = QuestionFactory(event=event, label="Your role?")
+    health = QuestionFactory(event=event, label="Anything we should know?", sensitive=True)
+    registration = register(
+        event,
+        answers={role.pk: "Adviser", health.pk: "Wheelchair user"},
+        accessibility_needs="Step-free access",
+        dietary_needs="Vegan",
+    )
+
+    body = organiser_client.get(organiser_url(registration)).json()
+
+    assert "accessibility_needs" not in body
+    assert "dietary_needs" not in body
+    assert [answer["question_id"] for answer in body["answers"]] == [role.pk]
+
+
+def test_organiser_detail_shows_needs_and_sensitive_answers_with_permission(
+    organiser, organiser_client
+):
+    organiser.user_permissions.add(Permission.objects.get(codename="view_special_category"))
+    event = open_event()
+    health = QuestionFactory(event=event, label="Anything we should know?", sensitive=True)
+    registration = register(
+        event, answers={health.pk: "Wheelchair user"}, accessibility_needs="Step-free access"
+    )
+
+    body = organiser_client.get(organiser_url(registration)).json()
+
+    assert body["accessibility_needs"] == "Step-free access"
+    assert [answer["value"] for answer in body["answers"]] == ["Wheelchair user"]
+
+
+def test_create_stores_participant_list_consent_with_the_registration(client):
+    event = open_event()
+
+    post_registration(client, event, participant_list_consent=True)
+    post_registration(client, event, n=1)
+
+    assert dict(Registration.objects.values_list("person__email", "participant_list_consent")) == {
+        "ana0@example.org": True,
+        "ana1@example.org": False,
+    }
+
+
 @pytest.mark.parametrize(
     ("change", "before", "after"),
     [
