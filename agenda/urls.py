@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import exports_views, feeds, views
 
 app_name = "agenda"
 
@@ -16,4 +16,7 @@ urlpatterns = [
         feeds.session_calendar,
         name="session-calendar",
     ),
+    path("events/<slug:slug>/schedule.xml", exports_views.schedule_xml, name="schedule-xml"),
+    path("events/<slug:slug>/schedule.json", exports_views.schedule_json, name="schedule-json"),
+    path("events/<slug:slug>/schedule.xcal", exports_views.schedule_xcal, name="schedule-xcal"),
 ]
