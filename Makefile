@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test install lint messages bench bench-registration bench-checkin bench-calendar bench-print bench-all clean
+.PHONY: run test install lint messages bench bench-registration bench-checkin bench-calendar bench-print bench-report bench-all clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,7 +67,10 @@ bench-calendar: install
 bench-print: install
 	$(PY) bench/print_run.py
 
-bench-all: bench bench-registration bench-checkin bench-calendar bench-print
+bench-report: install
+	$(PY) bench/report.py
+
+bench-all: bench bench-registration bench-checkin bench-calendar bench-print bench-report
 
 clean:
 	rm -rf $(VENV) var

@@ -10,6 +10,16 @@ class SurveyQuestionKind(models.TextChoices):
     LONG_TEXT = "long_text", _("Long text")
 
 
+class StandardQuestion(models.TextChoices):
+    """The questions every survey starts with; the wording shown is the attendee's language's."""
+
+    OVERALL = "overall", _("Overall rating")
+    SESSIONS = "sessions", _("Session ratings")
+    MOST_USEFUL = "most_useful", _("Most useful")
+    DO_DIFFERENTLY = "do_differently", _("What you will do differently")
+    COMMENTS = "comments", _("Other comments")
+
+
 class ReportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")

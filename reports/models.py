@@ -4,6 +4,7 @@ In-person attendance is ``badges.CheckIn``; this app adds what the door does not
 """
 
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from agenda.models import Event, Session
 from registrations.models import Registration
 
-from .enums import ReportStatus, SurveyQuestionKind
+from .enums import ReportStatus, StandardQuestion, SurveyQuestionKind
 
 
 def new_survey_token() -> str:
@@ -112,23 +113,61 @@ class AttendanceMark(models.Model):
 class Survey(models.Model):
     """An event's feedback survey.
 
-    Empty dates mean: opens when the event ends, closes 14 days later.
+    Empty dates mean: opens when the event ends, closes ``DEFAULT_OPEN_DAYS`` days later.
     """
+
+    DEFAULT_OPEN_DAYS = 14
 
     event = models.OneToOneField(
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="survey"
     )
+    enabled = models.BooleanField(
+        _("invite attendees"),
+        default=True,
+        help_text=_("Off: nobody is invited and the survey cannot be answered."),
+    )
     intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
-    opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
-    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
-    invitations_sent_at = models.DateTimeField(_("invitations sent"), null=True, blank=True)
+    opens_at = models.DateTimeField(
+        _("opens"), null=True, blank=True, help_text=_("Empty: when the event ends.")
+    )
+    closes_at = models.DateTimeField(
+        _("closes"), null=True, blank=True, help_text=_("Empty: 14 days after the event ends.")
+    )
+    invitations_sent_at = models.DateTimeField(
+        _("invitations sent"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the first invitations went out; latecomers are invited afterwards."),
+    )
 
     class Meta:
         verbose_name = _("feedback survey")
         verbose_name_plural = _("feedback surveys")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="survey_closes_after_opens",
+                violation_error_message=_("The survey must close after it opens."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.event)
+
+    @property
+    def opens(self) -> datetime:
+        return self.opens_at or self.event.end
+
+    @property
+    def closes(self) -> datetime:
+        return self.closes_at or self.event.end + timedelta(days=self.DEFAULT_OPEN_DAYS)
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.enabled and self.opens <= now < self.closes
 
 
 class SurveyQuestion(models.Model):
@@ -140,14 +179,39 @@ class SurveyQuestion(models.Model):
     help_text = models.CharField(_("help text"), max_length=300, blank=True)
     required = models.BooleanField(_("required"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Which of the standard questions this is: while its wording is left as written, attendees
+    # read it in their own language.
+    standard = models.CharField(
+        _("standard question"),
+        max_length=20,
+        choices=StandardQuestion.choices,
+        blank=True,
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("survey question")
         verbose_name_plural = _("survey questions")
         ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "kind"],
+                condition=Q(
+                    kind__in=[SurveyQuestionKind.OVERALL_RATING, SurveyQuestionKind.SESSION_RATINGS]
+                ),
+                name="surveyquestion_one_overall_and_one_sessions",
+                violation_error_message=_(
+                    "A survey has at most one overall rating and one set of session ratings."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def is_rating(self) -> bool:
+        return self.kind in (SurveyQuestionKind.OVERALL_RATING, SurveyQuestionKind.RATING)
 
 
 class SurveyResponse(models.Model):

@@ -29,6 +29,7 @@ from members.models import Organisation, Person
 from .events import PAST_EVENTS, upcoming_event
 from .media import document_pdf, illustration_png
 from .people import ORGANISATIONS, SPEAKERS, VENUE
+from .signals import demo_loaded
 from .spec import BRUSSELS, SAMPLE, EventSpec, SpeakerSpec
 
 ORGANISERS_GROUP = "organisers"
@@ -367,11 +368,12 @@ def load_demo(*, now: datetime | None = None) -> DemoReport:
     Saves, in one transaction, whatever of the demo is missing: organisations, people and their
     speaker profiles, the venue and its rooms, the five events with their tracks, sessions,
     speakers' roles, documents and photos, the ``organisers`` group if no migration made it, and
-    the staff user ``organiser`` in that group. Rows that exist (found by slug, name, email or
-    title) are left as they are, so a second run changes nothing and organisers' edits stay;
-    the one exception is the upcoming event, moved forward with its sessions once its
-    registration has closed. Writes the PDFs and images to the default storage unless a file of
-    the same name is there. Takes no locks beyond the transaction's.
+    the staff user ``organiser`` in that group; then sends ``signals.demo_loaded``, whose
+    receivers add their apps' sample data in the same transaction. Rows that exist (found by
+    slug, name, email or title) are left as they are, so a second run changes nothing and
+    organisers' edits stay; the one exception is the upcoming event, moved forward with its
+    sessions once its registration has closed. Writes the PDFs and images to the default
+    storage unless a file of the same name is there. Takes no locks beyond the transaction's.
     """
     now = now or timezone.now()
     report = DemoReport()
@@ -382,12 +384,15 @@ def load_demo(*, now: datetime | None = None) -> DemoReport:
         upcoming = upcoming_event(today=now.astimezone(BRUSSELS).date())
         specs = (*PAST_EVENTS, upcoming)
         events = Event.objects.in_bulk([spec.slug for spec in specs], field_name="slug")
+        loaded = []
         for spec in specs:
             found = events.get(spec.slug)
             if found is not None and spec is upcoming:
                 _move_upcoming(report, found, spec, now)
             event = _event(report, spec, found=found, venue=venue, rooms=rooms, speakers=speakers)
             _media(report, event, spec)
+            loaded.append(event)
         report.speaker_conflicts = _speaker_conflicts([spec.slug for spec in specs])
         _organiser(report)
+        demo_loaded.send(sender=DemoReport, report=report, events=loaded, now=now)
     return report
