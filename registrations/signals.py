@@ -13,6 +13,7 @@ import logging
 
 from django.db import transaction
 from django.db.models.signals import post_save
+from django.dispatch import Signal
 
 from agenda.enums import EventStatus
 from agenda.models import Event
@@ -20,6 +21,11 @@ from agenda.signals import event_cancelled, event_schedule_changed
 from eventsite.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
+
+# Sent by ``services._audit`` inside the changing transaction, once per audit entry (creation
+# included), with ``registration``, ``action`` (the audit entry's), ``from_status`` and
+# ``to_status``. Apps above registrations (webhooks) react to it; receivers must stay cheap.
+registration_changed = Signal()
 
 
 def fill_seats_after_commit(event_id: int) -> None:

@@ -1,0 +1,63 @@
+"""Which active webhooks want what, kept in the cache so that changes pay nothing without them.
+
+Every registration change and every scan at the door asks ``targets``; with no webhook matching
+it answers from the cache without touching the database. The entry is dropped whenever a webhook,
+or the events it covers, changes (now and again after the commit, so a reader that filled it
+from the old rows in between does not keep them), and expires after ``TIMEOUT`` in any case,
+for caches that are not shared between processes.
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+
+CACHE_KEY = "webhooks:routes:v1"
+TIMEOUT = 60
+
+# (webhook id, all events, event ids, event types) of each active webhook
+Route = tuple[int, bool, frozenset[int], frozenset[str]]
+
+
+def _load() -> list[Route]:
+    from .models import Webhook
+
+    active = Webhook.objects.filter(active=True).order_by()
+    hooks = list(active.values_list("pk", "all_events", "event_types"))
+    if not hooks:
+        return []
+    covered: dict[int, set[int]] = {}
+    through = Webhook.events.through.objects.filter(webhook__active=True).order_by()
+    for webhook_id, event_id in through.values_list("webhook_id", "event_id"):
+        covered.setdefault(webhook_id, set()).add(event_id)
+    return [
+        (pk, all_events, frozenset(covered.get(pk, ())), frozenset(types or ()))
+        for pk, all_events, types in hooks
+    ]
+
+
+def routes() -> list[Route]:
+    found = cache.get(CACHE_KEY)
+    if found is None:
+        found = _load()
+        cache.set(CACHE_KEY, found, TIMEOUT)
+    return found
+
+
+def targets(*, event_id: int, event_type: str) -> list[int]:
+    """Ids of the active webhooks wanting ``event_type`` of this event (perhaps stale: the
+    caller confirms them under its transaction)."""
+    return [
+        pk
+        for pk, all_events, event_ids, types in routes()
+        if event_type in types and (all_events or event_id in event_ids)
+    ]
+
+
+def forget() -> None:
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+
+
+def assume_none() -> None:
+    """Records that no webhook is active, without asking the database: for test setups whose
+    database starts empty."""
+    cache.set(CACHE_KEY, [], TIMEOUT)
