@@ -8,6 +8,7 @@ cookies and HSTS, so that ``manage.py check --deploy`` reports nothing).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,12 +56,18 @@ INSTALLED_APPS = [
     "registrations",
     "badges",
     "reports",
+    "webhooks",
+    "privacy",
 ]
 
 MIDDLEWARE = [
+    # /healthz first: a load balancer asks by address and over plain HTTP, which the host check
+    # and the HTTPS redirect below would refuse; it answers nothing but two states.
+    "eventsite.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "agenda.page_cache.EventPageCacheMiddleware",
+    "eventsite.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,6 +115,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database is an error (a 503, /healthz failing) after this many seconds,
+    # rather than a worker hanging on the connection until gunicorn kills it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The shared cache (Redis in production) and a per-process cache for rendered pages, whose keys
@@ -144,8 +157,16 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Uploaded files (speaker photos, documents, gallery, badge and report PDFs) go to MEDIA_ROOT by
+# default: a mounted volume in production. Another Django storage can take them instead, named
+# by MEDIA_STORAGE_BACKEND with its OPTIONS as JSON in MEDIA_STORAGE_OPTIONS (docs/deploy.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env.str(
+            "MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json("MEDIA_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -166,6 +187,8 @@ else:
     # The embedded default: each email a file under var/mail/, to read without a mail server.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# A mail server that stops answering fails the attempt (retried later) instead of holding a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="EU LMPN Events <events@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -175,6 +198,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The worker logs through LOGGING above (JSON and redacted), not through a handler of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {
@@ -182,7 +207,36 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "send-reminders": {"task": "registrations.tasks.send_reminders", "schedule": 15 * 60.0},
+    # Webhook deliveries due: retries, and those whose queueing found no broker.
+    "send-due-webhooks": {"task": "webhooks.tasks.send_due_webhooks", "schedule": 60.0},
+    "send-feedback-invitations": {
+        "task": "reports.tasks.send_feedback_invitations",
+        "schedule": 60 * 60.0,
+    },
+    # Daily, at night (UTC): needs first, then whole events, then data requests.
+    "privacy-erase-special-category": {
+        "task": "privacy.tasks.erase_special_category",
+        "schedule": crontab(hour=2, minute=10),
+    },
+    "privacy-apply-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=20),
+    },
+    "privacy-sweep-data-requests": {
+        "task": "privacy.tasks.sweep_data_requests",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+# Personal data of an event is anonymised this many days after it ends (each event may set its
+# own); needs and answers to sensitive questions are erased sooner. See docs/privacy.md.
+PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=730)
+PRIVACY_SPECIAL_CATEGORY_DAYS = env.int("PRIVACY_SPECIAL_CATEGORY_DAYS", default=30)
+# Webhooks to organisers' systems (docs/webhooks.md): targets must be https and on the public
+# internet unless these allow plain http or private addresses (development and tests only).
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False)
+# How long a data request's emailed link, and a confirmed copy of one's data, stay valid.
+PRIVACY_REQUEST_VALID_DAYS = env.int("PRIVACY_REQUEST_VALID_DAYS", default=7)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -210,7 +264,16 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "eventsite API",
-    "DESCRIPTION": "Events, agenda, registrations and check-in of the network's events.",
+    "DESCRIPTION": (
+        "Events, agenda, registrations and check-in of the network's events.\n\n"
+        "Each published event's agenda is also served, outside this API and without "
+        "authentication, in the formats conference apps read: "
+        "`/events/{slug}/schedule.xml` (frab schedule XML, as pretalx writes it), "
+        "`/events/{slug}/schedule.json` (the same in frab's JSON), "
+        "`/events/{slug}/schedule.xcal` (xCal, RFC 6321) and "
+        "`/events/{slug}/calendar.ics` (iCalendar). They carry ETag and Last-Modified headers: "
+        "send If-None-Match to get a 304 when nothing changed."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Several models have a "status"; each choice set gets its own name in the schema.
@@ -239,11 +302,29 @@ if PRODUCTION:
         # the site; the HSTS header itself is on.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# One JSON object a line in production (LOG_FORMAT=json), text in development; in both, the
+# filter of eventsite/logging.py removes email addresses, badge codes and tokens.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise environ.ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'plain', not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "eventsite.logging.RedactingFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "eventsite.logging.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "eventsite.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
