@@ -15,6 +15,7 @@ from webhooks.models import WebhookDelivery
 WORKERS = 8
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_deliveries_sent_by_racing_workers_reach_the_receiver_once_each(postgres, event, receiver):
     webhook = WebhookFactory(target_url=receiver.url, events=[event])
