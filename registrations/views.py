@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -287,6 +288,9 @@ def _render_manage(
                 "participant_list_consent": registration.participant_list_consent,
             }
         )
+    # After the event, the badge and the meeting link have had their day; the page keeps the
+    # rest (certificate, feedback) through the after-event panel.
+    over = timezone.now() >= event.end
     if sessions_form is not None and sessions_form.is_bound:
         picked = {int(v) for v in sessions_form.data.getlist("sessions") if v.isdigit()}
     else:
@@ -306,8 +310,10 @@ def _render_manage(
             "pick_status": {p.session_id: p for p in summary.picks},
             "consent_form": consent_form,
             "may_see_participants": consent.may_see_participant_list(registration),
+            "event_over": over,
             "show_online_link": (
-                registration.status == RegistrationStatus.CONFIRMED
+                not over
+                and registration.status == RegistrationStatus.CONFIRMED
                 and registration.mode == AttendanceMode.ONLINE
                 and bool(event.online_url)
             ),

@@ -65,6 +65,31 @@ def test_personal_page_after_the_event_offers_the_certificate_and_the_survey(cli
     assert "Give your feedback" in content
 
 
+def test_personal_page_after_the_event_no_longer_offers_the_badge_or_the_meeting(client):
+    event = ended_event()
+    event.online_url = MEETING
+    event.save()
+    in_person = RegistrationFactory(event=event, mode=AttendanceMode.IN_PERSON)
+    online = RegistrationFactory(event=event, mode=AttendanceMode.ONLINE)
+
+    in_person_page = manage(client, in_person).content.decode()
+    online_page = manage(client, online).content.decode()
+
+    assert "badge.pdf" not in in_person_page
+    assert "/join/" not in online_page
+    assert "We look forward to seeing you" not in in_person_page + online_page
+
+
+def test_personal_page_before_the_event_offers_the_badge(client):
+    start = timezone.now() + timedelta(days=3)
+    event = EventFactory(start=start, end=start + timedelta(hours=2))
+    registration = RegistrationFactory(event=event, mode=AttendanceMode.IN_PERSON)
+
+    content = manage(client, registration).content.decode()
+
+    assert f'href="/registration/{registration.token}/badge.pdf"' in content
+
+
 def test_personal_page_after_answering_offers_to_change_the_feedback(client):
     event = ended_event()
     registration = RegistrationFactory(event=event)
