@@ -1,4 +1,4 @@
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from .models import Organisation, Person, new_calendar_token
 
@@ -12,11 +12,13 @@ def find_or_create_organisation(*, name: str, type: str, country: str) -> Organi
     existing = Organisation.objects.filter(name__iexact=name, country=country).first()
     if existing is not None:
         return existing
-    with transaction.atomic():
-        organisation, _created = Organisation.objects.get_or_create(
-            name=name, country=country, defaults={"type": type}
-        )
-    return organisation
+    # Made in a savepoint: when another registration makes the same organisation (in any case)
+    # at the same moment, the unique constraint refuses this one and theirs is used.
+    try:
+        with transaction.atomic():
+            return Organisation.objects.create(name=name, country=country, type=type)
+    except IntegrityError:
+        return Organisation.objects.get(name__iexact=name, country=country)
 
 
 def find_or_create_person(
@@ -37,18 +39,21 @@ def find_or_create_person(
     email = email.strip().lower()
     person = Person.objects.filter(email=email).first()
     if person is None:
-        with transaction.atomic():
-            person, _created = Person.objects.get_or_create(
-                email=email,
-                defaults={
-                    "first_name": first_name.strip(),
-                    "last_name": last_name.strip(),
-                    "organisation": organisation,
-                    "job_title": job_title.strip(),
-                    "country": country,
-                },
-            )
-        return person
+        # One INSERT in a savepoint (get_or_create would read again and nest a second one);
+        # when the same address is registered at the same moment, the constraint refuses this
+        # row and the other one is the person.
+        try:
+            with transaction.atomic():
+                return Person.objects.create(
+                    email=email,
+                    first_name=first_name.strip(),
+                    last_name=last_name.strip(),
+                    organisation=organisation,
+                    job_title=job_title.strip(),
+                    country=country,
+                )
+        except IntegrityError:
+            return Person.objects.get(email=email)
     changed = []
     for field, value in (
         ("organisation", organisation),

@@ -53,16 +53,16 @@ def warm_site(client, known_organisation):
 
 
 # The event with its rules (1); in a savepoint (the test's transaction stands for the request's):
-# the organisation (1), the person looked up and created (6: members.services), the lock
+# the organisation (1), the person looked up and created (4: members.services), the lock
 # (1, + SET lock_timeout on PostgreSQL), the registration already there (1), the seats taken
 # (1), the registration, its audit entry and its email written (3); the savepoint's 2.
 @pytest.mark.parametrize(
     ("capacity", "status", "queries"),
     [
-        (None, RegistrationStatus.CONFIRMED, 16),
-        (1, RegistrationStatus.CONFIRMED, 17),
+        (None, RegistrationStatus.CONFIRMED, 13),
+        (1, RegistrationStatus.CONFIRMED, 14),
         # and the waitlist position, counted once for the email and the answer
-        (0, RegistrationStatus.WAITLISTED, 18),
+        (0, RegistrationStatus.WAITLISTED, 15),
     ],
 )
 def test_api_registration_query_count(
@@ -86,7 +86,7 @@ def test_api_registration_of_known_person_query_count(
     PersonFactory(email="ana0@example.org", organisation=known_organisation)
     event = open_event(capacity_in_person=5)
 
-    # As above, with the person only looked up (1 instead of 6).
+    # As above, with the person only looked up (1 instead of 4).
     with django_assert_num_queries(12 + ON_POSTGRES):
         response = post_registration(client, event, 0)
 
@@ -99,7 +99,7 @@ def test_api_registration_reads_questions_only_when_the_event_has_some(
     event = open_event(capacity_in_person=5)
     QuestionFactory(event=event, label="Your role")
 
-    with django_assert_num_queries(18 + ON_POSTGRES):
+    with django_assert_num_queries(15 + ON_POSTGRES):
         response = post_registration(client, event, 0)
 
     assert response.status_code == 201
