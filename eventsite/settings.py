@@ -198,6 +198,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died before acknowledging it (killed, host lost) is handed out again once
+# this many seconds have passed since it was first handed out: Redis restores it when a worker
+# starts, or at a worker's next check (every 100 s). Keep it longer than the longest task and
+# the longest retry countdown, or such a task would be handed out twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
 # The worker logs through LOGGING above (JSON and redacted), not through a handler of its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"

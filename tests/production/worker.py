@@ -52,15 +52,23 @@ def tests_database_url() -> str:
 class Worker:
     """``celery -A eventsite worker`` with the environment a deployment gives it."""
 
-    def __init__(self, *, broker_url: str, smtp_port: int, log_path: Path) -> None:
+    def __init__(
+        self,
+        *,
+        broker_url: str,
+        log_path: Path,
+        smtp_port: int | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.log_path = log_path
         base = {key: value for key, value in os.environ.items() if key not in UNSET}
         self.env = {
             **base,
             "DATABASE_URL": tests_database_url(),
             "CELERY_BROKER_URL": broker_url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            **({"EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}"} if smtp_port else {}),
             "LOG_FORMAT": "json",
+            **(env or {}),
         }
         self.process: subprocess.Popen | None = None
 
@@ -119,6 +127,13 @@ class Worker:
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:]
+
+    def kill(self) -> None:
+        """SIGKILL to the main process and its pool processes at once, as ``kill -9`` of the
+        service or a lost host would: nothing of the worker gets to clean up or give tasks back."""
+        assert self.process is not None and self.process.poll() is None, self.output()
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
 
     def stop(self) -> None:
         """A warm shutdown (SIGTERM), as systemd does; killed only if it hangs."""
