@@ -9,3 +9,14 @@ class SlugTaken(ApplicationError):
 
 class ScheduleClash(ApplicationError):
     code = "schedule_clash"
+
+
+class ApiTokenRefused(ApplicationError):
+    """A token that would be made without events to reach, or already expired."""
+
+    code = "api_token_refused"
+
+
+class ApiTokenRevoked(ApplicationError):
+    code = "api_token_revoked"
+    status = 409

@@ -1,6 +1,8 @@
+import hashlib
 import zoneinfo
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -533,3 +535,75 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.alt_text
+
+
+class ApiToken(models.Model):
+    """A key with which an organiser's script uses the API, at some events only.
+
+    It acts for its user, with that user's permissions, and reaches only its events (every
+    event, those to come too, with ``all_events``). Its key is shown once, when it is made;
+    only its SHA-256 is kept, so a copy of the database lets nobody use it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text=_("The organiser the token acts for, with their permissions."),
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What uses the token, e.g. the script's name.")
+    )
+    events = models.ManyToManyField(
+        Event,
+        verbose_name=_("events"),
+        related_name="api_tokens",
+        blank=True,
+        help_text=_("The events whose registrations, check-ins and reports the token reaches."),
+    )
+    all_events = models.BooleanField(
+        _("all events"),
+        default=False,
+        help_text=_(
+            "Reaches every event, those to come too. Prefer a token limited to the events "
+            "its script needs."
+        ),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hint = models.CharField(_("token starts with"), max_length=12, editable=False, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(
+        _("expires"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the token works until it is revoked."),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_active(self, now: datetime | None = None) -> bool:
+        """Neither revoked nor expired (at ``now``, by default the present)."""
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > (now or timezone.now())
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

@@ -3,11 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Event, Session, SessionSpeaker, Speaker
+from .models import ApiToken, Event, Session, SessionSpeaker, Speaker
 
 
 def public_events() -> QuerySet[Event]:
@@ -149,3 +149,17 @@ def speaker_conflicts(*, session: Session) -> list[tuple[Speaker, Session]]:
         .select_related("speaker", "session")
     )
     return [(appearance.speaker, appearance.session) for appearance in clashes]
+
+
+def active_api_token(*, token_hash: str, now: datetime | None = None) -> ApiToken | None:
+    """The organiser's API token of this hash, with its user, unless revoked or expired (at
+    ``now``, by default the present). One query."""
+    now = now or timezone.now()
+    try:
+        return ApiToken.objects.select_related("user").get(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            token_hash=token_hash,
+            revoked_at__isnull=True,
+        )
+    except ApiToken.DoesNotExist:
+        return None

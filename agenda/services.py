@@ -1,17 +1,23 @@
-"""Writes to events and their agenda that go beyond saving one form."""
+"""Writes to events and their agenda that go beyond saving one form, and organisers' API tokens."""
 
+import logging
+import secrets
+from collections.abc import Iterable
 from datetime import datetime
 
-from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .enums import EventStatus
-from .exceptions import ScheduleClash, SlugTaken
-from .models import Event, Session, SessionSpeaker, Track
+from .exceptions import ApiTokenRefused, ApiTokenRevoked, ScheduleClash, SlugTaken
+from .models import ApiToken, Event, Session, SessionSpeaker, Track
+
+logger = logging.getLogger(__name__)
 
 
 def _wall_clock_shift(moment: datetime, *, event: Event, new_event_start: datetime) -> datetime:
@@ -133,3 +139,114 @@ def duplicate_event(
             single_object=True,
         )
     return copy
+
+
+# --- organisers' API tokens ----------------------------------------------------------------------
+
+# How often a token's "last used" is written at most: not one write per request.
+TOKEN_TOUCH_SECONDS = 60
+
+
+def check_api_token(
+    *, events: Iterable[Event], all_events: bool, expires_at: datetime | None
+) -> None:
+    """Refuses a token that would reach no event, or that has expired already."""
+    if not all_events and not list(events):
+        raise ApiTokenRefused(
+            _("Choose the events the token may reach, or let it reach all events."),
+            field="events",
+        )
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ApiTokenRefused(_("The expiry date must lie in the future."), field="expires_at")
+
+
+def set_api_token_key(*, token: ApiToken) -> str:
+    """Gives a token (new or existing) a fresh key, returned here once and never kept; the old
+    key stops working at once. Saves: the token with the key's SHA-256 and first characters."""
+    key = secrets.token_urlsafe(32)
+    token.token_hash = ApiToken.hash_token(key)
+    token.token_hint = key[:6]
+    if token.pk is None:
+        token.save()
+    else:
+        token.save(update_fields=["token_hash", "token_hint"])
+    return key
+
+
+def issue_api_token(
+    *,
+    user: AbstractBaseUser,
+    name: str,
+    events: Iterable[Event],
+    all_events: bool = False,
+    expires_at: datetime | None = None,
+    created_by: AbstractBaseUser | None = None,
+) -> tuple[ApiToken, str]:
+    """A new API token acting for ``user`` at ``events`` (or every event, with ``all_events``),
+    and its key, which is returned here once and never kept.
+
+    The token gives no permission of its own: a request with it has ``user``'s permissions,
+    limited to the token's events. Saves, in one transaction: the token with the key's SHA-256,
+    its events, and an admin log entry (addition) by ``created_by`` when given. Takes no locks.
+    Raises ``ApiTokenRefused`` for a token without events or already expired.
+    """
+    events = list(events)
+    check_api_token(events=events, all_events=all_events, expires_at=expires_at)
+    creator = created_by if created_by is not None and created_by.is_authenticated else None
+    with transaction.atomic():
+        token = ApiToken(
+            user=user,
+            name=name,
+            all_events=all_events,
+            expires_at=expires_at,
+            created_by=creator,
+        )
+        key = set_api_token_key(token=token)
+        token.events.set(events)
+        if creator is not None:
+            LogEntry.objects.log_actions(
+                user_id=creator.pk,
+                queryset=[token],
+                action_flag=ADDITION,
+                change_message=gettext("Issued."),
+                single_object=True,
+            )
+    logger.info("API token %s issued for user %s", token.pk, user.pk)
+    return token, key
+
+
+def revoke_api_token(*, token: ApiToken, actor: AbstractBaseUser | None) -> ApiToken:
+    """Stops the token from working at once; the row stays, for the record.
+
+    Saves, in one transaction: ``revoked_at``, and an admin log entry (change) by ``actor``
+    when given. Locks: the token's row. Raises ``ApiTokenRevoked`` if it was revoked already.
+    """
+    with transaction.atomic():
+        current = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if current.revoked_at is not None:
+            raise ApiTokenRevoked(_("This API token has already been revoked."))
+        current.revoked_at = timezone.now()
+        current.save(update_fields=["revoked_at"])
+        if actor is not None and actor.is_authenticated:
+            LogEntry.objects.log_actions(
+                user_id=actor.pk,
+                queryset=[current],
+                action_flag=CHANGE,
+                change_message=gettext("Revoked."),
+                single_object=True,
+            )
+    token.revoked_at = current.revoked_at
+    logger.info("API token %s revoked by %s", current.pk, getattr(actor, "pk", None) or "system")
+    return current
+
+
+def touch_api_token(*, token: ApiToken, now: datetime | None = None) -> None:
+    """Notes that the token is in use, at most once a minute (not one write per request)."""
+    now = now or timezone.now()
+    if (
+        token.last_used_at is not None
+        and (now - token.last_used_at).total_seconds() < TOKEN_TOUCH_SECONDS
+    ):
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

@@ -1,8 +1,9 @@
 """Reads for the door: which events a scanner may work at, its offline list, search and counts.
 
-A device sees only the events it was given; an organiser sees every event. Nothing here returns
-an email address or a badge code: the offline list carries each code's SHA-256, which lets a
-scanner recognise a code it reads without being able to make one.
+A device sees only the events it was given; an organiser sees every event, or with an API token
+only the token's events. Nothing here returns an email address or a badge code: the offline list
+carries each code's SHA-256, which lets a scanner recognise a code it reads without being able
+to make one.
 """
 
 import functools
@@ -12,7 +13,7 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 
-from agenda.models import Event, Session
+from agenda.models import ApiToken, Event, Session
 from registrations.enums import AttendanceMode, PickStatus, RegistrationStatus
 from registrations.models import Registration, SessionPick
 
@@ -29,19 +30,25 @@ def public_event_title(*, event_id: int) -> dict[str, str] | None:
     return dict(event) if event else None
 
 
-def scanner_event(*, slug: str, device: Device | None) -> Event | None:
+def scanner_event(
+    *, slug: str, device: Device | None, api_token: ApiToken | None = None
+) -> Event | None:
     """The event of this slug if the scanner may work at it: a device only at the events it was
-    given, an organiser (``device`` None) at any. One query, as SQL (see below)."""
-    if device is None:
+    given, an organiser with an API token limited to some events (``api_token``, see
+    ``agenda.api.scope.scoping_token``) only at those, an organiser otherwise at any. One
+    query, as SQL (see below)."""
+    owner: Device | ApiToken | None = device if device is not None else api_token
+    if owner is None:
         sql = f"SELECT {select_list(Event)} FROM {quoted(Event)} WHERE"  # noqa: S608
         params: list[Any] = [slug]
     else:
-        link = Device.events.through
+        link = type(owner).events.through
+        column = "device" if isinstance(owner, Device) else "apitoken"
         sql = (
             f"SELECT {select_list(Event)} FROM {quoted(link)}{join(link, 'event')}"  # noqa: S608
-            f" WHERE {quoted(link, 'device')} = %s AND"
+            f" WHERE {quoted(link, column)} = %s AND"
         )
-        params = [device.pk, slug]
+        params = [owner.pk, slug]
     found = fetch_row([Event], f"{sql} {quoted(Event, 'slug')} = %s", params)
     return found[0] if found else None
 

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "eventsite",
@@ -252,10 +251,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # Session users (organisers in the admin) must send the CSRF token with unsafe requests;
-    # scripts use "Authorization: Token <key>", the key made for them in the admin.
+    # scripts use "Authorization: Token <key>", an API token made in the admin for the events
+    # it may reach (agenda.api.scope).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "agenda.api.auth.OrganiserTokenAuthentication",
     ],
     "EXCEPTION_HANDLER": "eventsite.api.exception_handler",
     # How many proxies in front of the site add to X-Forwarded-For: rate limits count the client

@@ -4,6 +4,6 @@ Times of an event and its sessions are typed and shown in the event's own time z
 pages of events and sessions run with that zone active (``common.EventZoneMixin``).
 """
 
-from . import events, people, sessions, venues
+from . import events, people, sessions, tokens, venues
 
-__all__ = ["events", "people", "sessions", "venues"]
+__all__ = ["events", "people", "sessions", "tokens", "venues"]

@@ -3,7 +3,8 @@
 Who may call it: a device with ``Authorization: Device <token>`` (only at the events it was
 given: any other event answers 404 and nothing is written), or a staff user allowed to add
 check-ins, signed in to the admin (session, with the CSRF token on POST) or with
-``Authorization: Token <key>``. Views parse, call a service or selector, and present.
+``Authorization: Token <key>`` (an organiser's API token: only at the token's events, as a
+device). Views parse, call a service or selector, and present.
 
 Every scan answers 200 with one of the results of ``ScanResult``; a refusal is an answer, not an
 error. Errors (bad request, unknown event, not allowed) take the API's one shape.
@@ -17,13 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agenda.api.auth import OrganiserTokenAuthentication
+from agenda.api.scope import in_scope, scoping_token
 from agenda.models import Event, Session
 from eventsite.api import error_responses
 
@@ -77,7 +80,7 @@ class ScannerView(APIView):
     authentication_classes = [
         DeviceTokenAuthentication,
         SessionAuthentication,
-        TokenAuthentication,
+        OrganiserTokenAuthentication,
     ]
     permission_classes = [CanScan]
 
@@ -89,7 +92,9 @@ class ScannerView(APIView):
     def event(self, slug: str) -> Event:
         """The event, if this scanner may work at it; 404 otherwise, revealing nothing."""
         device = self.request.auth if isinstance(self.request.auth, Device) else None
-        event = selectors.scanner_event(slug=slug, device=device)
+        event = selectors.scanner_event(
+            slug=slug, device=device, api_token=scoping_token(self.request)
+        )
         if event is None:
             raise NotFound(_("No such event for this scanner."))
         return event
@@ -221,7 +226,7 @@ class CheckInUndoView(ScannerView):
         tags=["check-in"],
     )
     def post(self, request, pk: int) -> Response:
-        checkin = get_object_or_404(CheckIn, pk=pk)
+        checkin = get_object_or_404(in_scope(request, CheckIn.objects.all()), pk=pk)
         checkin = services.undo_checkin(checkin=checkin, actor=request.user)
         return Response({"id": checkin.pk, "undone_at": checkin.undone_at})
 

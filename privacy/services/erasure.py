@@ -10,9 +10,8 @@ from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.models import Token
 
-from agenda.models import SessionSpeaker, Speaker
+from agenda.models import ApiToken, SessionSpeaker, Speaker
 from members.models import Person
 from registrations import services as registration_services
 from registrations.enums import ACTIVE_STATUSES
@@ -97,7 +96,7 @@ def _erase_account(*, person: Person) -> int:
     user = person.user
     if user is None:
         return 0
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     user.username = f"erased-{secrets.token_hex(8)}"
     user.email = ""
     user.first_name = ""

@@ -5,9 +5,10 @@ take the API's one shape (``eventsite.api``).
 
 Authentication: the public and attendee endpoints need none (the attendee's token in the URL is
 the key). Organiser endpoints take a session (the admin's login) or ``Authorization: Token
-<key>``. A session-authenticated POST, PATCH or DELETE must carry the CSRF token (the
-``X-CSRFToken`` header with the ``csrftoken`` cookie's value), or it is refused with 403; token
-clients need no CSRF token.
+<key>``, an organiser's API token, which reaches only its events (``agenda.api.scope``: other
+events' registrations are missing from lists and answer 404). A session-authenticated POST,
+PATCH or DELETE must carry the CSRF token (the ``X-CSRFToken`` header with the ``csrftoken``
+cookie's value), or it is refused with 403; token clients need no CSRF token.
 """
 
 import re
@@ -24,7 +25,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import permissions, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView, get_object_or_404
@@ -32,6 +33,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from agenda.api.auth import OrganiserTokenAuthentication
+from agenda.api.scope import in_scope
 from eventsite.api import error_responses
 from members.enums import OrganisationType
 
@@ -352,7 +355,7 @@ class OrganiserRegistrationViewSet(ServiceFieldNames, viewsets.ReadOnlyModelView
     """
 
     # Token first, so that a request without credentials is told 401 and how to authenticate.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [OrganiserTokenAuthentication, SessionAuthentication]
     permission_classes = [IsOrganiser]
     throttle_classes = [SignedInThrottle]
     filterset_class = OrganiserRegistrationFilter
@@ -364,7 +367,9 @@ class OrganiserRegistrationViewSet(ServiceFieldNames, viewsets.ReadOnlyModelView
 
     def get_queryset(self):
         queryset = with_waitlist_position(
-            Registration.objects.select_related("event", "person__organisation")
+            in_scope(
+                self.request, Registration.objects.select_related("event", "person__organisation")
+            )
         ).order_by("-created_at", "-pk")
         if self.action == "list":
             return queryset

@@ -2,7 +2,8 @@
 
 Who may call it: staff allowed to view reports (GET) and to add them (POST), signed in to the
 admin (session, with the CSRF token on POST) or with ``Authorization: Token <key>``, as the
-other organiser endpoints. Views parse, call ``building`` and present.
+other organiser endpoints; a token reaches only its events' reports (others answer 404). Views
+parse, call ``building`` and present.
 """
 
 from django.http import FileResponse
@@ -13,11 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agenda.api.auth import OrganiserTokenAuthentication
+from agenda.api.scope import allowed_events
 from agenda.models import Event
 from eventsite.api import error_responses
 from registrations.api.views import SignedInThrottle
@@ -44,12 +47,13 @@ EVENT_PARAMETER = OpenApiParameter(
 
 class ReportAPIView(APIView):
     # Token first, so that a request without credentials is told 401 and how to authenticate.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [OrganiserTokenAuthentication, SessionAuthentication]
     permission_classes = [CanUseReports]
     throttle_classes = [SignedInThrottle]
 
     def event(self, slug: str) -> Event:
-        return get_object_or_404(Event.objects.select_related("report"), slug=slug)
+        events = allowed_events(self.request, Event.objects.select_related("report"))
+        return get_object_or_404(events, slug=slug)
 
     def report(self, event: Event) -> Report:
         report = getattr(event, "report", None)

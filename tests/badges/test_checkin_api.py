@@ -8,7 +8,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from badges import services
@@ -20,6 +19,7 @@ from registrations.models import SessionPick
 from tests.factories import EventFactory, SessionFactory
 from tests.factories.badges import BadgeFactory, DeviceFactory
 from tests.factories.registrations import RegistrationFactory
+from tests.factories.tokens import api_token
 
 from .conftest import CHECKIN_URL, device_client, scan
 
@@ -459,7 +459,7 @@ def test_checkin_device_of_another_event_cannot_batch_there(event, badge):
 
 def test_checkin_organiser_with_api_token_can_scan(organiser, event, badge):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=organiser).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(organiser, [event])}")
 
     assert scan(client, event, badge.code).json()["result"] == "checked_in"
 

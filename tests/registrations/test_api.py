@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from agenda.enums import Audience, EventFormat
 from registrations import services
@@ -21,6 +20,7 @@ from tests.factories.registrations import (
     open_event,
     registration_request,
 )
+from tests.factories.tokens import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -500,10 +500,10 @@ def test_organiser_endpoints_without_staff_permission_are_403(client, is_staff, 
 
 
 def test_organiser_list_accepts_token_authentication(client, organiser):
-    RegistrationFactory()
-    token = Token.objects.create(user=organiser)
+    registration = RegistrationFactory()
+    key = api_token(organiser, [registration.event])
 
-    response = client.get(organiser_url(), headers={"authorization": f"Token {token.key}"})
+    response = client.get(organiser_url(), headers={"authorization": f"Token {key}"})
 
     assert response.status_code == 200
     assert response.json()["count"] == 1

@@ -4,10 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from agenda.models import Event
+from agenda.models import ApiToken, Event
 from reports.building import build_report, request_report
 from reports.enums import ReportStatus
 from reports.models import Report
@@ -15,6 +15,7 @@ from tests.factories import EventFactory, SessionFactory
 from tests.factories.badges import CheckInFactory
 from tests.factories.registrations import RegistrationFactory
 from tests.factories.reports import ended_event
+from tests.factories.tokens import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def built(event) -> Report:
 @pytest.fixture
 def api(organiser) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=organiser).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(organiser, all_events=True)}")
     return client
 
 
@@ -149,6 +150,8 @@ def test_api_session_post_needs_the_csrf_token(organiser, event):
 
 
 def test_api_get_status_queries(api, event, built, django_assert_num_queries):
+    # Used just now, so that the request does not also note when the token was last used.
+    ApiToken.objects.update(last_used_at=timezone.now())
     # The token with its user, the user's and the group's permissions, the event with its report.
     with django_assert_num_queries(4):
         answer = api.get(url(event))
