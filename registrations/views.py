@@ -25,7 +25,7 @@ from agenda.markdown import render_markdown
 from agenda.models import Event
 from agenda.selectors import public_event
 from eventsite.exceptions import ApplicationError
-from members.models import Organisation
+from members.models import Organisation, Person
 from members.services import renew_calendar_token
 
 from . import consent, ratelimit, services
@@ -177,6 +177,9 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _render_form(request, event=event, form=form, notice=notice, status=400)
 
+    # Read before registering: a new registration of a person already known is theirs too, and
+    # its page would show what is recorded about them (their calendar address, their badge).
+    known_person = Person.objects.filter(email=form.cleaned_data["email"].strip().lower()).exists()
     try:
         result = services.register(
             event=event,
@@ -218,9 +221,9 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_error(field if field in form.fields else None, str(error.message))
         return _render_form(request, event=event, form=form, notice=notice, status=error.status)
 
-    if not result.created:
-        # Whoever typed this address may not own it: the existing registration stays private
-        # and its email goes to the address again.
+    if not result.created or known_person:
+        # Whoever typed this address may not own it: the registration (existing, or new for a
+        # person already known) stays private and its email goes to the address.
         return _sent(request, event=event, email=form.cleaned_data["email"])
     messages.success(request, _outcome_message(result.registration))
     return redirect("registrations:manage", token=result.registration.token)

@@ -37,6 +37,7 @@ from agenda.api.auth import OrganiserTokenAuthentication
 from agenda.api.scope import in_scope
 from eventsite.api import error_responses
 from members.enums import OrganisationType
+from members.models import Person
 
 from .. import services
 from ..enums import AttendanceMode, RegistrationStatus
@@ -133,10 +134,14 @@ class EventRegistrationCreateView(ServiceFieldNames, GenericAPIView):
         operation_id="event_registration_create",
         summary=_("Register for an event"),
         description=_(
-            "The same rules as the registration form. A new registration answers 201 with its "
-            "state and the attendee's personal token. An address already registered answers 200 "
-            "with a neutral message and the registration email is sent to it again. Anonymous "
-            "clients are rate-limited per IP address."
+            "The same rules as the registration form. A new registration of a new address "
+            "answers 201 with its state and the attendee's personal token. An address already "
+            "registered for the event answers 200 with a neutral message, and the registration "
+            "email is sent to it again. A new registration of an address the site already knows "
+            "(registered for another event, or cancelled here before) answers 202 with a "
+            "neutral message: whoever sends the request may not own the address, so the "
+            "personal link goes only to the address, by email. Anonymous clients are "
+            "rate-limited per IP address."
         ),
         parameters=[
             OpenApiParameter(
@@ -150,6 +155,13 @@ class EventRegistrationCreateView(ServiceFieldNames, GenericAPIView):
                 AlreadyRegisteredSerializer,
                 description=_("This address is registered already; its email was sent again."),
             ),
+            202: OpenApiResponse(
+                AlreadyRegisteredSerializer,
+                description=_(
+                    "Registered, for an address the site already knows: the personal link was "
+                    "sent to it by email."
+                ),
+            ),
             **error_responses(400, 403, 404, 409, 429, 503),
         },
         tags=["registrations"],
@@ -159,11 +171,21 @@ class EventRegistrationCreateView(ServiceFieldNames, GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         language = getattr(request, "LANGUAGE_CODE", "") or "en"
-        result = services.register(
-            event=event,
-            request=serializer.to_request(default_language=language),
-            actor=request.user,
-        )
+        registration_request = serializer.to_request(default_language=language)
+        # Read before registering: a new registration of a person already known is theirs too,
+        # and its token would open what is recorded about them (their calendar address, their
+        # badge), or their own earlier registration when it re-opens a cancelled one.
+        email = registration_request.email.strip().lower()
+        known_person = Person.objects.filter(email=email).exists()
+        result = services.register(event=event, request=registration_request, actor=request.user)
+        if result.created and known_person:
+            body = {
+                "detail": _(
+                    "Thank you. We have sent the registration email, with the personal link, "
+                    "to this address."
+                )
+            }
+            return Response(AlreadyRegisteredSerializer(body).data, status=status.HTTP_202_ACCEPTED)
         if not result.created:
             body = {
                 "detail": _(

@@ -52,17 +52,17 @@ def warm_site(client, known_organisation):
     assert post_registration(client, open_event(), 99).status_code == 201
 
 
-# The event with its rules (1); in a savepoint (the test's transaction stands for the request's):
+# The event with its rules (1); whether the address is known (1); in a savepoint (the test's transaction stands for the request's):
 # the organisation (1), the person looked up and created (4: members.services), the lock
 # (1, + SET lock_timeout on PostgreSQL), the registration already there (1), the seats taken
 # (1), the registration, its audit entry and its email written (3); the savepoint's 2.
 @pytest.mark.parametrize(
     ("capacity", "status", "queries"),
     [
-        (None, RegistrationStatus.CONFIRMED, 13),
-        (1, RegistrationStatus.CONFIRMED, 14),
+        (None, RegistrationStatus.CONFIRMED, 14),
+        (1, RegistrationStatus.CONFIRMED, 15),
         # and the waitlist position, counted once for the email and the answer
-        (0, RegistrationStatus.WAITLISTED, 15),
+        (0, RegistrationStatus.WAITLISTED, 16),
     ],
 )
 def test_api_registration_query_count(
@@ -87,10 +87,12 @@ def test_api_registration_of_known_person_query_count(
     event = open_event(capacity_in_person=5)
 
     # As above, with the person only looked up (1 instead of 4).
-    with django_assert_num_queries(12 + ON_POSTGRES):
+    with django_assert_num_queries(13 + ON_POSTGRES):
         response = post_registration(client, event, 0)
 
-    assert response.status_code == 201
+    # Registered, with the personal link sent to the address rather than answered.
+    assert response.status_code == 202
+    assert "token" not in response.json()
 
 
 def test_api_registration_reads_questions_only_when_the_event_has_some(
@@ -99,7 +101,7 @@ def test_api_registration_reads_questions_only_when_the_event_has_some(
     event = open_event(capacity_in_person=5)
     QuestionFactory(event=event, label="Your role")
 
-    with django_assert_num_queries(15 + ON_POSTGRES):
+    with django_assert_num_queries(16 + ON_POSTGRES):
         response = post_registration(client, event, 0)
 
     assert response.status_code == 201
