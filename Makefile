@@ -10,7 +10,9 @@ HOST ?= 127.0.0.1
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test install lint messages bench bench-registration bench-checkin bench-calendar bench-print bench-report bench-all clean
+.PHONY: run test install lint messages bench bench-event-page bench-event-page-production \
+	bench-registration bench-registration-production bench-checkin bench-checkin-production \
+	bench-growth bench-calendar bench-print bench-report bench-all clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,14 +54,31 @@ messages: install
 	$(PY) manage.py compilemessages --ignore=.venv
 
 # Benchmarks (not part of make test): they need PostgreSQL, Redis and wrk; see docs/benchmarks.md.
+# make bench: the production stack (gunicorn.conf.py, Redis, the Celery worker and beat running):
+# event page, registration rush, check-in storm and growth, one after the other (about 15 minutes).
 bench: install
+	$(PY) bench/suite.py
+
+bench-event-page: install
 	$(PY) bench/event_page.py
+
+bench-event-page-production: install
+	$(PY) bench/event_page.py --stack production
 
 bench-registration: install
 	$(PY) bench/registration_rush.py
 
+bench-registration-production: install
+	$(PY) bench/registration_rush.py --stack production
+
 bench-checkin: install
 	$(PY) bench/checkin.py
+
+bench-checkin-production: install
+	$(PY) bench/checkin.py --stack production
+
+bench-growth: install
+	$(PY) bench/growth.py
 
 bench-calendar: install
 	$(PY) bench/calendar_feeds.py
@@ -70,7 +89,8 @@ bench-print: install
 bench-report: install
 	$(PY) bench/report.py
 
-bench-all: bench bench-registration bench-checkin bench-calendar bench-print bench-report
+bench-all: bench bench-event-page bench-registration bench-checkin bench-calendar bench-print \
+	bench-report
 
 clean:
 	rm -rf $(VENV) var

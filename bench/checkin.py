@@ -13,8 +13,16 @@ database, with 16 concurrent clients (16 scanner devices):
 The seeded event has confirmed in-person registrations, each with a badge issued by
 ``badges.services.issue_badge``, and 16 devices made by ``badges.services.create_device``.
 After each pass the database is counted: exactly one check-in per scanned badge, as many as
-the distinct badges scanned, and one scan log entry per scan. Exit status: 0 when the target is
-met, 2 when not, 1 when a run answered wrongly (then ``docs/benchmarks.md`` is left as it was).
+the distinct badges scanned, and one scan log entry per scan.
+
+``--stack production`` (``make bench``, ``make bench-checkin-production``) runs the same storm
+on the production stack (``bench/harness.py``): gunicorn with ``gunicorn.conf.py``, Redis as
+broker and cache, the Celery worker and beat running beside it and measured; after the runs,
+every outbox email (none is expected from check-ins) must have been sent exactly once. Its
+results go to their own section.
+
+Exit status: 0 when the target is met, 2 when not, 1 when a run answered wrongly (then
+``docs/benchmarks.md`` is left as it was).
 """
 
 import json
@@ -29,10 +37,10 @@ from harness import (
     PYTHON,
     REFERENCES,
     ROOT,
+    STACKS,
     BenchError,
     Databases,
     Load,
-    Server,
     collect_static,
     flush_redis,
     header_lines,
@@ -48,9 +56,12 @@ from harness import (
     ratio_of_repeats,
     require_wrk,
     run,
+    services_table,
     session,
     site_env,
+    site_server,
     socket_problems,
+    stack_lines,
     status_problems,
     summarise,
     write_raw,
@@ -59,7 +70,17 @@ from harness import (
 
 NAME = "checkin"
 DATABASES = Databases("checkin")
-COMMAND = "make bench-checkin"
+COMMANDS = {"bench": "make bench-checkin", "production": "make bench-checkin-production"}
+SECTIONS = {
+    "bench": (NAME, "## Results: check-in", ""),
+    "production": (
+        f"{NAME}_production",
+        "## Results: check-in on the production stack",
+        "bench/checkin.py --stack production",
+    ),
+}
+# Emails the worker may still be sending when the runs end, at most this many seconds.
+SEND_TIME_CAP = 120
 PATH = "/api/v1/checkin/"
 DEVICES = 16
 # Badges scanned in a timed pass at most; a pass scans as many as about --seconds take at the
@@ -109,12 +130,19 @@ def check_pass(*, event_id: int, load: dict, result: str, checked_in: int, logge
 
 
 def measure_site(
-    *, env: dict[str, str], made: dict, codes: Path, seconds: float, clients: int, log_path: Path
+    *,
+    env: dict[str, str],
+    made: dict,
+    codes: Path,
+    seconds: float,
+    clients: int,
+    out: Path,
+    stack: str,
 ) -> list[dict]:
     DATABASES.fresh_copy()
     event_id = made["event"]["id"]
     warm_file = str(codes) + ".warm"
-    with Server("site", env, database=DATABASES.run, log_path=log_path, ready_path="/") as server:
+    with site_server(env, stack=stack, databases=DATABASES, out=out, tag="site") as server:
         warm = server.load(Load(PATH, WARMUP, "checkin", (warm_file, "warm")), clients=clients)
         rate = warm["responses"] / warm["elapsed"]
         scans = min(BADGES, max(MIN_SCANS, round(rate * seconds)))
@@ -134,6 +162,14 @@ def measure_site(
             checked_in=WARMUP + scans,
             logged=WARMUP + 2 * scans,
         )
+        services = server.services
+        if services is not None:
+            drained = services.drain(cap=SEND_TIME_CAP)
+            drained.update(services.since_ready())
+    if services is not None:
+        emails, problems = services.check_emails()
+        first_check["problems"] += problems
+        first_check.update(drained, **emails)
     return [
         {"target": "first", **first, **first_check},
         {"target": "again", **again, **again_check},
@@ -144,7 +180,11 @@ def measure_site(
 # Report
 
 
-def results_lines(*, summary: dict, runs: list[dict], info: dict, args, sess) -> list[str]:
+def results_lines(
+    *, summary: dict, runs: list[dict], info: dict, args, sess, env: dict[str, str]
+) -> list[str]:
+    command = COMMANDS[args.stack]
+    production = args.stack == "production"
     share = ratio_of_repeats(runs, "first", "scan", "requests_per_second")
     first, again = summary["first"], summary["again"]
     share_met = share >= TARGET_SHARE_OF_SCAN
@@ -158,11 +198,12 @@ def results_lines(*, summary: dict, runs: list[dict], info: dict, args, sess) ->
     return [
         *header_lines(
             info=info,
-            command=COMMAND,
+            command=command,
             repeats=args.repeats,
             started=sess.started,
             duration=sess.duration,
         ),
+        *stack_lines(args.stack, env),
         f"- Load: {args.clients} connections, wrk `-t1`, turn by turn the tokens of {DEVICES} "
         f"devices; each run about {args.seconds:g} s of requests after a warm-up of {WARMUP} "
         "scans of other badges (the count is set from the warm-up's rate, at most "
@@ -174,7 +215,7 @@ def results_lines(*, summary: dict, runs: list[dict], info: dict, args, sess) ->
         f"{met(share_met)}; p99 ≤ {TARGET_P99_MS} ms: measured {first['p99_ms']:.0f} ms, "
         f"{met(p99_met)}.**",
         "",
-        noise_paragraph(summary, info["cores"], COMMAND),
+        noise_paragraph(summary, info["cores"], command),
         "",
         "Medians of the repeats; each ratio is against the reference measured in the same run "
         "(for latency, CPU and memory a ratio above 1 means more).",
@@ -189,13 +230,30 @@ def results_lines(*, summary: dict, runs: list[dict], info: dict, args, sess) ->
         "",
         *load_table(summary, LABELS),
         "",
+        *((*services_table(summary, LABELS), "") if production else ()),
+        *(
+            (
+                f"The Celery worker used {first['worker_cpu_cores']:.2f} cores during the first "
+                f"pass; it completed {first['worker_tasks']:,.0f} tasks in a repeat "
+                f"(median), and {first['outbox_emails']:,.0f} outbox emails were written.",
+                "",
+            )
+            if production
+            else ()
+        ),
         "Correctness, checked after every pass: "
         + ("**all passed**. " if not failures else "**FAILED**: " + "; ".join(failures) + ". ")
         + f"In each of the {len(firsts)} repeats, every answer of the first pass was 200 "
         '"checked_in" and of the second 200 "already_checked_in"; the database held exactly '
         "one check-in per badge scanned (warm-up included), as many as the distinct badges "
         f"scanned ({first['checkins']:,.0f}, median), none added by the second pass, and one "
-        "scan log entry per scan.",
+        "scan log entry per scan"
+        + (
+            "; on the production stack, every outbox email sent, in one attempt, and received "
+            "by the mail server exactly once."
+            if production
+            else "."
+        ),
     ]
 
 
@@ -203,18 +261,22 @@ def results_lines(*, summary: dict, runs: list[dict], info: dict, args, sess) ->
 
 
 def main() -> int:
-    args = parse_arguments(__doc__, seconds=5)
+    args = parse_arguments(__doc__, seconds=5, stacks=STACKS)
     if not require_wrk():
         return 1
 
     runs: list[dict] = []
-    with session(NAME, DATABASES, keep=args.keep) as sess:
+    name, heading, writer = SECTIONS[args.stack]
+    with session(name, DATABASES, keep=args.keep) as sess:
         tmp = Path(tempfile.mkdtemp(prefix="eventsite-bench-"))
-        env = site_env(tmp, DATABASES)
+        env = site_env(tmp, DATABASES, stack=args.stack)
         codes = sess.out / "codes.txt"
         try:
             info = machine()
-            log(f"Preparing: template database, {BADGES + WARMUP:,} badges, static files")
+            log(
+                f"Preparing ({args.stack} stack): template database, {BADGES + WARMUP:,} badges, "
+                "static files"
+            )
             template_env = DATABASES.create_template(env)
             made = json.loads(
                 run(
@@ -239,6 +301,7 @@ def main() -> int:
                         seconds=args.seconds,
                         clients=args.clients,
                         log_path=sess.out / f"gunicorn-{reference.key}.log",
+                        stack=args.stack,
                     )
                     runs.append(log_run(LABELS[reference.key], result, repeat, args.repeats))
                 for result in measure_site(
@@ -247,7 +310,8 @@ def main() -> int:
                     codes=codes,
                     seconds=args.seconds,
                     clients=args.clients,
-                    log_path=sess.out / "gunicorn-site.log",
+                    out=sess.out,
+                    stack=args.stack,
                 ):
                     runs.append(log_run(LABELS[result["target"]], result, repeat, args.repeats))
         except BenchError as error:
@@ -275,11 +339,11 @@ def main() -> int:
             log("BENCHMARK FAILED: wrong answers: " + "; ".join(failures))
             log(f"docs/benchmarks.md left unchanged; raw results in {sess.out}")
             return 1
-        lines = results_lines(summary=summary, runs=runs, info=info, args=args, sess=sess)
+        lines = results_lines(summary=summary, runs=runs, info=info, args=args, sess=sess, env=env)
         if args.no_doc:
             log("\n".join(lines))
         else:
-            write_section(NAME, lines, heading="## Results: check-in")
+            write_section(name, lines, heading=heading, writer=writer)
             log(f"Wrote {DOC.relative_to(ROOT)}; raw results in {sess.out.relative_to(ROOT)}")
     return 0 if share >= TARGET_SHARE_OF_SCAN and p99 <= TARGET_P99_MS else 2
 

@@ -1,7 +1,7 @@
 """Benchmark of the event page under gunicorn, beside the bare-Django references.
 
-``make bench`` runs it. It needs PostgreSQL and Redis on 127.0.0.1 and wrk, and takes about
-three minutes. Each repeat measures, in turn and each from a fresh copy of a seeded database:
+``make bench-event-page`` runs it. It needs PostgreSQL and Redis on 127.0.0.1 and wrk, and takes
+about three minutes. Each repeat measures, in turn and each from a fresh copy of a seeded database:
 
 - ``GET /ping`` on the bare Django project in ``bench/reference`` (the framework's ceiling);
 - ``POST /scan/`` on the same project (one ``UPDATE … RETURNING`` per request);
@@ -14,6 +14,11 @@ medians of the repeats are written to the event page's results section of
 ``docs/benchmarks.md``, the raw figures and the server logs to ``bench/results/``. Exit status:
 0 when the target is met, 2 when it is not, 1 when a run answered wrongly (then
 ``docs/benchmarks.md`` is left as it was).
+
+``--stack production`` (``make bench``, ``make bench-event-page-production``) serves the page on
+the production stack instead (``bench/harness.py``: gunicorn with ``gunicorn.conf.py``, Redis as
+broker and cache, the Celery worker and beat running beside it), the references under the same
+gunicorn configuration; its results go to their own section.
 """
 
 import html
@@ -32,10 +37,10 @@ from harness import (
     PYTHON,
     REFERENCES,
     ROOT,
+    STACKS,
     BenchError,
     Databases,
     Load,
-    Server,
     collect_static,
     flush_redis,
     header_lines,
@@ -52,9 +57,12 @@ from harness import (
     ratio_of_repeats,
     require_wrk,
     run,
+    services_table,
     session,
     site_env,
+    site_server,
     socket_problems,
+    stack_lines,
     status_problems,
     summarise,
     write_raw,
@@ -64,7 +72,15 @@ from harness import (
 NAME = "event_page"
 DATABASES = Databases("event_page")
 TARGET_SHARE = 0.30
-COMMAND = "make bench"
+COMMANDS = {"bench": "make bench-event-page", "production": "make bench-event-page-production"}
+SECTIONS = {
+    "bench": (NAME, "## Results: the event page", ""),
+    "production": (
+        f"{NAME}_production",
+        "## Results: the event page on the production stack",
+        "bench/event_page.py --stack production",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -132,15 +148,23 @@ def check_page(base: str, event: dict, lengths: tuple[int, int]) -> dict:
 
 
 def measure_page(
-    page: Page, *, env: dict[str, str], event: dict, seconds: float, clients: int, log_path: Path
+    page: Page,
+    *,
+    env: dict[str, str],
+    event: dict,
+    seconds: float,
+    clients: int,
+    out: Path,
+    stack: str,
 ) -> dict:
     DATABASES.fresh_copy()
     path = event["path"]
-    with Server(
-        "site",
+    with site_server(
         env,
-        database=DATABASES.run,
-        log_path=log_path,
+        stack=stack,
+        databases=DATABASES,
+        out=out,
+        tag=page.key,
         settings=page.settings,
         ready_path=path,
     ) as server:
@@ -150,8 +174,13 @@ def measure_page(
         check = check_page(
             server.base, event, (result["load"]["min_len"], result["load"]["max_len"])
         )
+        services = server.services
     problems = socket_problems(result["load"]) + status_problems(result["load"], 200)
     problems += check.pop("problems")
+    if services is not None:
+        emails, sending = services.check_emails()
+        problems += sending
+        check.update(emails)
     return {"target": page.key, **result, **check, "problems": problems}
 
 
@@ -189,8 +218,9 @@ def cpu_bound_share(runs: list[dict]) -> float:
 
 
 def results_lines(
-    *, summary: dict, runs: list[dict], info: dict, event: dict, args, sess
+    *, summary: dict, runs: list[dict], info: dict, event: dict, args, sess, env: dict[str, str]
 ) -> list[str]:
+    command = COMMANDS[args.stack]
     page, scan, cold = summary["page"], summary["scan"], summary["cold"]
     share = ratio_of_repeats(runs, "page", "ping", "requests_per_second")
     verdict = "met" if share >= TARGET_SHARE else "not met"
@@ -201,11 +231,12 @@ def results_lines(
     return [
         *header_lines(
             info=info,
-            command=COMMAND,
+            command=command,
             repeats=args.repeats,
             started=sess.started,
             duration=sess.duration,
         ),
+        *stack_lines(args.stack, env),
         f"- Load: {args.clients} connections, wrk `-t1`; each run about {args.seconds:g} s "
         "of requests after a warm-up (the count is set from the warm-up's rate).",
         "",
@@ -215,7 +246,7 @@ def results_lines(
         f"On a quiet machine, where CPU alone limits, the CPU each request costs (gunicorn, wrk "
         f"and the PostgreSQL backends) puts the page at {cpu_bound_share(runs):.0%} of `/ping`.",
         "",
-        noise_paragraph(summary, info["cores"], COMMAND),
+        noise_paragraph(summary, info["cores"], command),
         "",
         "Medians of the repeats; each ratio is against `/ping` measured in the same run "
         "(for latency, CPU and memory a ratio above 1 means more).",
@@ -232,13 +263,19 @@ def results_lines(
         "",
         *load_table(summary, LABELS),
         "",
+        *((*services_table(summary, LABELS), "") if args.stack == "production" else ()),
         "Correctness, checked after every run: "
         + ("**all passed**. " if not failures else "**FAILED**: " + "; ".join(failures) + ". ")
         + f"Every timed response was 200 with the page's size; the page ({page['page_bytes']:,.0f} "
         f"bytes) showed all {len(event['sessions'])} session titles and all "
         f"{len(event['speakers'])} speakers, and linked {links} of the 60 session pages; "
         "the `/scan/` rows held exactly the answered scans "
-        f"in all {len(scan_runs)} repeats.",
+        f"in all {len(scan_runs)} repeats"
+        + (
+            "; no email was written, and none reached the mail server."
+            if args.stack == "production"
+            else "."
+        ),
     ]
 
 
@@ -246,17 +283,21 @@ def results_lines(
 
 
 def main() -> int:
-    args = parse_arguments(__doc__, seconds=5)
+    args = parse_arguments(__doc__, seconds=5, stacks=STACKS)
     if not require_wrk():
         return 1
 
     runs: list[dict] = []
-    with session(NAME, DATABASES, keep=args.keep) as sess:
+    name, heading, writer = SECTIONS[args.stack]
+    with session(name, DATABASES, keep=args.keep) as sess:
         tmp = Path(tempfile.mkdtemp(prefix="eventsite-bench-"))
-        env = site_env(tmp, DATABASES)
+        env = site_env(tmp, DATABASES, stack=args.stack)
         try:
             info = machine()
-            log(f"Preparing: template database, 60-session event, static files ({tmp})")
+            log(
+                f"Preparing ({args.stack} stack): template database, 60-session event, "
+                f"static files ({tmp})"
+            )
             event = prepare(env)
             for repeat in range(1, args.repeats + 1):
                 for reference in REFERENCES:
@@ -266,6 +307,7 @@ def main() -> int:
                         seconds=args.seconds,
                         clients=args.clients,
                         log_path=sess.out / f"gunicorn-{reference.key}.log",
+                        stack=args.stack,
                     )
                     runs.append(log_run(LABELS[result["target"]], result, repeat, args.repeats))
                 for page in PAGES:
@@ -275,7 +317,8 @@ def main() -> int:
                         event=event,
                         seconds=args.seconds,
                         clients=args.clients,
-                        log_path=sess.out / f"gunicorn-{page.key}.log",
+                        out=sess.out,
+                        stack=args.stack,
                     )
                     runs.append(log_run(LABELS[result["target"]], result, repeat, args.repeats))
         except BenchError as error:
@@ -298,12 +341,12 @@ def main() -> int:
             log(f"docs/benchmarks.md left unchanged; raw results in {sess.out}")
             return 1
         lines = results_lines(
-            summary=summary, runs=runs, info=info, event=event, args=args, sess=sess
+            summary=summary, runs=runs, info=info, event=event, args=args, sess=sess, env=env
         )
         if args.no_doc:
             log("\n".join(lines))
         else:
-            write_section(NAME, lines, heading="## Results: the event page")
+            write_section(name, lines, heading=heading, writer=writer)
             log(f"Wrote {DOC.relative_to(ROOT)}; raw results in {sess.out.relative_to(ROOT)}")
     return 0 if share >= TARGET_SHARE else 2
 

@@ -1,12 +1,18 @@
 """What the benchmarks share: databases, servers, load, readings from /proc and the report.
 
-Each benchmark (``bench/event_page.py``, ``bench/registration_rush.py``, ``bench/checkin.py``)
-seeds a PostgreSQL template database once, copies it (``createdb -T``) before every timed run,
-starts gunicorn with the production settings (or the bare-Django reference of
-``bench/reference``) under the same command line, drives it with wrk (one thread,
+Each benchmark (``bench/event_page.py``, ``bench/registration_rush.py``, ``bench/checkin.py``,
+``bench/growth.py``) seeds a PostgreSQL template database once, copies it (``createdb -T``)
+before every timed run, starts gunicorn with the production settings (or the bare-Django
+reference of ``bench/reference``) under the same command line, drives it with wrk (one thread,
 ``bench/load.lua`` counting and timing for itself), reads the CPU of the server, wrk, the
 PostgreSQL backends and the whole machine from ``/proc``, and writes its results section into
 ``docs/benchmarks.md`` between its own markers.
+
+Two stacks: ``bench`` (gunicorn's settings all on the command line, 2 workers, no access log;
+Celery without a broker unless a benchmark sets one) and ``production`` (gunicorn with the
+project's ``gunicorn.conf.py`` as production starts it, Redis as broker and cache, and the
+Celery worker and beat of ``docs/deploy.md`` running beside it, sending the emails to a local
+SMTP sink, ``bench/smtp_sink.py``, while the load runs).
 """
 
 import argparse
@@ -15,6 +21,7 @@ import json
 import os
 import platform
 import re
+import runpy
 import secrets
 import shutil
 import signal
@@ -28,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
+from unittest import mock
 
 import httpx
 
@@ -41,7 +49,18 @@ GUNICORN = PYTHON.parent / "gunicorn"
 
 PG = {"PGHOST": "127.0.0.1", "PGPORT": "5432", "PGUSER": "postgres"}
 REDIS_URL = "redis://127.0.0.1:6379/3"
+# The Celery broker of the production stack (and of the registration rush's own stack).
+BROKER_URL = "redis://127.0.0.1:6379/4"
 WORKERS = 2
+STACKS = ("bench", "production")
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+# The production stack's PostgreSQL connections say whose they are, so that the CPU of the
+# site's backends is told from the Celery worker's.
+WEB_APPLICATION = "eventsite-web"
+WORKER_APPLICATION = "eventsite-worker"
+# docs/deploy.md, section 9, as production's systemd units start them.
+CELERY_WORKER = ["worker", "--loglevel=INFO", "--concurrency=2", "--max-tasks-per-child=200"]
+CELERY_BEAT = ["beat", "--loglevel=INFO"]
 # Rows of the /scan/ reference's table.
 TICKETS = 1000
 # Assets of the API documentation: no public page uses them, and compressing them for production
@@ -104,8 +123,9 @@ class Databases:
     def run(self) -> str:
         return f"eventsite_bench_{self.name}"
 
-    def url(self, database: str) -> str:
-        return f"postgres://postgres@127.0.0.1:5432/{database}"
+    def url(self, database: str, *, application: str = "") -> str:
+        url = f"postgres://postgres@127.0.0.1:5432/{database}"
+        return f"{url}?application_name={application}" if application else url
 
     def create_template(self, env: dict[str, str]) -> dict[str, str]:
         """An empty, migrated template with the /scan/ reference's table; returns its env."""
@@ -147,10 +167,35 @@ class Databases:
 # The site's settings
 
 
-def site_env(tmp: Path, databases: Databases, **overrides: str) -> dict[str, str]:
-    """The site as production runs it, over plain http on 127.0.0.1."""
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PG"))}
-    return {
+# What gunicorn.conf.py and the site read from the environment beyond what a benchmark sets:
+# left out, so that both take their own defaults whatever the caller's shell holds.
+PRODUCTION_DEFAULTS = (
+    "WEB_CONCURRENCY",
+    "GUNICORN_BIND",
+    "GUNICORN_THREADS",
+    "GUNICORN_TIMEOUT",
+    "FORWARDED_ALLOW_IPS",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
+)
+
+
+def site_env(
+    tmp: Path, databases: Databases, *, stack: str = "bench", **overrides: str
+) -> dict[str, str]:
+    """The site as production runs it, over plain http on 127.0.0.1.
+
+    The ``bench`` stack logs warnings only and has no broker (Celery runs tasks in the request)
+    unless ``overrides`` set one. The ``production`` stack keeps production's logging (INFO,
+    JSON), has Redis as its broker, and names its database connections ``eventsite-web``; the
+    email address of the SMTP sink is set when the stack starts (``Services``).
+    """
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "PG")) and k not in PRODUCTION_DEFAULTS
+    }
+    env = {
         **keep,
         "EVENTSITE_ENV": "production",
         "DEBUG": "False",
@@ -165,8 +210,12 @@ def site_env(tmp: Path, databases: Databases, **overrides: str) -> dict[str, str
         "STATIC_ROOT": str(RESULTS / "static"),
         "MEDIA_ROOT": str(tmp / "media"),
         "LOG_LEVEL": "WARNING",
-        **overrides,
     }
+    if stack == "production":
+        del env["LOG_LEVEL"]
+        env["CELERY_BROKER_URL"] = BROKER_URL
+        env["DATABASE_URL"] = databases.url(databases.run, application=WEB_APPLICATION)
+    return {**env, **overrides}
 
 
 def collect_static(env: dict[str, str]) -> None:
@@ -203,11 +252,28 @@ def flush_redis(url: str = REDIS_URL) -> None:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def process_cpu_seconds(pid: int) -> float:
+def process_cpu_seconds(pid: int, *, reaped: bool = False) -> float:
+    """The process's CPU; with ``reaped``, also that of its children it has waited for."""
     with open(f"/proc/{pid}/stat") as handle:
         fields = handle.read().rsplit(")", 1)[1].split()
-    # Fields 14 and 15 of stat(5) (utime, stime); the split starts at field 3.
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    # Fields 14 and 15 of stat(5) (utime, stime), 16 and 17 (cutime, cstime); the split starts
+    # at field 3.
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / CLOCK_TICKS
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU of a process and all its children, those that ended (and were waited for) included:
+    a gunicorn or Celery master whose workers are renewed during a run."""
+    total = process_cpu_seconds(pid, reaped=True)
+    for child in children_of(pid):
+        # A worker renewed between the listing and the reading: its parent has its CPU once
+        # it has waited for it.
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            total += tree_cpu_seconds(child)
+    return total
 
 
 def children_of(pid: int) -> list[int]:
@@ -233,8 +299,22 @@ def peak_rss_mib(pid: int) -> float:
     raise BenchError(f"no VmHWM for process {pid}")
 
 
-def database_cpu_seconds(database: str) -> dict[int, float]:
-    """CPU of the PostgreSQL backends serving one database, by process."""
+def database_cpu_seconds(database: str, *, application: str = "") -> dict[int, float]:
+    """CPU of the PostgreSQL backends serving one database, by process; with ``application``,
+    only the connections that gave that ``application_name``."""
+    if application:
+        import psycopg
+
+        with psycopg.connect(Databases("").url("postgres"), autocommit=True) as connection:
+            pids = connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+                (database, application),
+            ).fetchall()
+        seconds = {}
+        for (pid,) in pids:
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError, PermissionError):
+                seconds[pid] = process_cpu_seconds(pid)
+        return seconds
     seconds = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -332,7 +412,11 @@ class Server:
     """One gunicorn, started for one run and stopped after it.
 
     ``app`` is "reference" (``bench/reference``) or "site" (``eventsite`` with ``settings``,
-    the production settings by default). The command line is the same for both.
+    the production settings by default). The command line is the same for both: in the
+    ``bench`` stack every setting on it, in the ``production`` stack the project's
+    ``gunicorn.conf.py`` (its workers, worker renewal, timeouts and JSON access log), as
+    production starts it. ``services`` (the production stack's worker, beat and mail sink) are
+    measured beside it.
     """
 
     def __init__(
@@ -344,6 +428,8 @@ class Server:
         log_path: Path,
         settings: str | None = None,
         ready_path: str = "/ping",
+        stack: str = "bench",
+        services: "Services | None" = None,
     ) -> None:
         self.port = free_port()
         if app == "reference":
@@ -352,22 +438,35 @@ class Server:
         else:
             chdir, wsgi = ROOT, "eventsite.wsgi:application"
             env = {**env, "DJANGO_SETTINGS_MODULE": settings or "eventsite.settings"}
-        self.command = [
-            str(GUNICORN),
-            # No configuration file: gunicorn would read the project's gunicorn.conf.py for the
-            # site only (its chdir), with production's access log and worker renewal, which
-            # replaces workers in the middle of a run. Every setting is on this command line.
-            "--config", os.devnull,
-            "--chdir", str(chdir),
-            "--workers", str(WORKERS),
-            "--worker-class", "sync",
-            "--bind", f"127.0.0.1:{self.port}",
-            "--timeout", "60",
-            "--log-level", "warning",
-            wsgi,
-        ]  # fmt: skip
+        if stack == "production":
+            env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}"}
+            self.expected_workers = production_gunicorn(env)["workers"]
+            self.command = [
+                str(GUNICORN), "--config", str(GUNICORN_CONF), "--chdir", str(chdir), wsgi,
+            ]  # fmt: skip
+        else:
+            self.expected_workers = WORKERS
+            self.command = [
+                str(GUNICORN),
+                # No configuration file: gunicorn would read the project's gunicorn.conf.py for
+                # the site only (its chdir), with production's access log and worker renewal,
+                # which replaces workers in the middle of a run. Every setting is on this
+                # command line.
+                "--config", os.devnull,
+                "--chdir", str(chdir),
+                "--workers", str(WORKERS),
+                "--worker-class", "sync",
+                "--bind", f"127.0.0.1:{self.port}",
+                "--timeout", "60",
+                "--log-level", "warning",
+                wsgi,
+            ]  # fmt: skip
         self.env = env
+        self.stack = stack
+        self.services = services
         self.database = database
+        # The site's own connections, where the worker shares its database.
+        self.application = WEB_APPLICATION if stack == "production" and app == "site" else ""
         self.log_path = log_path
         self.ready_path = ready_path
         self.process: subprocess.Popen | None = None
@@ -394,7 +493,7 @@ class Server:
                 raise BenchError(f"gunicorn exited at start; see {self.log_path}")
             with contextlib.suppress(httpx.TransportError):
                 answer = httpx.get(self.base + self.ready_path, timeout=30)
-                if answer.status_code == 200 and len(self.workers()) == WORKERS:
+                if answer.status_code == 200 and len(self.workers()) == self.expected_workers:
                     return
                 if answer.status_code != 200:
                     raise BenchError(
@@ -408,15 +507,16 @@ class Server:
         return children_of(self.process.pid)
 
     def cpu_seconds(self) -> float:
+        """The master's and its workers' CPU, of workers renewed meanwhile too."""
         assert self.process is not None
-        return sum(process_cpu_seconds(pid) for pid in [self.process.pid, *self.workers()])
+        return tree_cpu_seconds(self.process.pid)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout=15)
+            self.process.wait(timeout=35)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
@@ -429,13 +529,17 @@ class Server:
         """Sends a load and measures it: rates, latencies, CPU everywhere, memory."""
         workers = self.workers()
         cpu_before = self.cpu_seconds()
-        database_before = database_cpu_seconds(self.database)
+        database_before = database_cpu_seconds(self.database, application=self.application)
+        services_before = self.services.readings() if self.services else None
         busy_before, total_before = machine_cpu()
         result = wrk(self.base, load, clients=clients)
         busy_after, total_after = machine_cpu()
-        database_after = database_cpu_seconds(self.database)
+        services_after = self.services.readings() if self.services else None
+        database_after = database_cpu_seconds(self.database, application=self.application)
         cpu_after = self.cpu_seconds()
-        if self.workers() != workers:
+        workers_after = self.workers()
+        renewed = len(set(workers_after) - set(workers))
+        if self.stack == "bench" and workers_after != workers:
             raise BenchError(f"a gunicorn worker died during {load.path}; see {self.log_path}")
         responses, elapsed = result["responses"], result["elapsed"]
         server_cpu = cpu_after - cpu_before
@@ -443,6 +547,12 @@ class Server:
             seconds - database_before.get(pid, 0.0) for pid, seconds in database_after.items()
         )
         wrk_cpu = result["wrk_cpu_seconds"]
+        beside = {}
+        if self.services:
+            beside = self.services.difference(
+                services_before, services_after, requests=responses, elapsed=elapsed
+            )
+        background_cpu = beside.get("background_cpu_seconds", 0.0)
         return {
             "requests": responses,
             "requests_per_second": responses / elapsed,
@@ -457,14 +567,293 @@ class Server:
             "wrk_cpu_cores": wrk_cpu / elapsed,
             "database_cpu_ms_per_request": database_cpu * 1000 / responses,
             "machine_busy_share": (busy_after - busy_before) / (total_after - total_before),
-            # CPU the machine spent beyond this server and wrk: PostgreSQL and Redis, and any
-            # other work on the machine. /ping uses neither, so there it measures the neighbours.
-            "other_cpu_cores": (busy_after - busy_before - server_cpu - wrk_cpu) / elapsed,
-            "peak_rss_mib": max(peak_rss_mib(pid) for pid in workers),
+            # CPU the machine spent beyond this server, wrk and (production stack) the Celery
+            # worker, beat and the mail sink: PostgreSQL and Redis, and any other work on the
+            # machine. /ping uses neither, so there it measures the neighbours.
+            "other_cpu_cores": (busy_after - busy_before - server_cpu - wrk_cpu - background_cpu)
+            / elapsed,
+            "peak_rss_mib": max(live_peak_rss_mib(workers_after) or [0.0]),
+            "workers_renewed": renewed,
             "response_bytes": result["max_len"],
             "busy_retries": result["busy"],
+            **beside,
             "load": result,
         }
+
+
+def live_peak_rss_mib(pids: list[int]) -> list[float]:
+    peaks = []
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError, BenchError):
+            peaks.append(peak_rss_mib(pid))
+    return peaks
+
+
+def production_gunicorn(env: dict[str, str]) -> dict:
+    """What ``gunicorn.conf.py`` sets under ``env`` (it reads nothing but the environment)."""
+    with mock.patch.dict(os.environ, env, clear=True):
+        conf = runpy.run_path(str(GUNICORN_CONF))
+    names = ("workers", "threads", "timeout", "keepalive", "max_requests", "max_requests_jitter")
+    return {name: conf[name] for name in names}
+
+
+# ----------------------------------------------------------------------------------------------
+# The production stack's other processes
+
+
+def celery_control():
+    from celery import Celery
+
+    return Celery("bench", broker=BROKER_URL).control
+
+
+class Services:
+    """The Celery worker and beat of the production stack, and the mail server they send to.
+
+    Started for one site run, before gunicorn, each from its own command line in
+    ``docs/deploy.md`` (the worker with a node name of its own): the worker's emails go over SMTP
+    to ``bench/smtp_sink.py``, which counts them by recipient. ``readings``/``difference``
+    measure them beside a timed run; ``drain`` waits for the outbox to empty; ``check_emails``
+    (after ``stop``) holds every outbox email sent, exactly once.
+    """
+
+    def __init__(self, env: dict[str, str], *, databases: Databases, out: Path, tag: str) -> None:
+        self.databases = databases
+        self.base_env = env
+        self.counts_path = out / f"smtp-{tag}.json"
+        self.schedule_path = out / f"celerybeat-schedule-{tag}"
+        self.log_path = out / f"celery-{tag}.log"
+        # No dot after the "@": the logs' redaction would take the name for an email address.
+        self.node = f"bench-{os.getpid()}-{tag}@bench"
+        self.env = env
+        self.sink: subprocess.Popen | None = None
+        self.worker: subprocess.Popen | None = None
+        self.beat: subprocess.Popen | None = None
+        self.sink_counts: dict | None = None
+        self.tasks: dict[str, int] = {}
+        self.ready: dict = {}
+
+    def __enter__(self) -> "Services":
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        flush_redis(BROKER_URL)
+        self.counts_path.unlink(missing_ok=True)
+        self.forget_schedule()
+        with open(self.log_path, "ab") as log_file:
+            self.sink = subprocess.Popen(
+                [str(PYTHON), str(BENCH / "smtp_sink.py"), str(self.counts_path)],
+                stdout=subprocess.PIPE,
+                stderr=log_file,
+                text=True,
+            )
+            assert self.sink.stdout is not None
+            line = self.sink.stdout.readline()
+            if not line.strip().isdigit():
+                raise BenchError(f"the mail sink did not start; see {self.log_path}")
+            port = int(line)
+            self.env = {**self.base_env, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
+            worker_env = {
+                **self.env,
+                "DJANGO_SETTINGS_MODULE": "eventsite.settings",
+                "DATABASE_URL": self.databases.url(
+                    self.databases.run, application=WORKER_APPLICATION
+                ),
+            }
+            celery = [str(PYTHON.parent / "celery"), "-q", "-A", "eventsite"]
+            self.worker = subprocess.Popen(
+                [*celery, *CELERY_WORKER, f"--hostname={self.node}"],
+                env=worker_env,
+                stdout=log_file,
+                stderr=log_file,
+                cwd=ROOT,
+            )
+            self.beat = subprocess.Popen(
+                [*celery, *CELERY_BEAT, f"--schedule={self.schedule_path}"],
+                env=worker_env,
+                stdout=log_file,
+                stderr=log_file,
+                cwd=ROOT,
+            )
+        control = celery_control()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            for process, name in ((self.worker, "worker"), (self.beat, "beat")):
+                if process.poll() is not None:
+                    raise BenchError(f"the Celery {name} exited at start; see {self.log_path}")
+            replies = control.ping(destination=[self.node], timeout=1.0)
+            if replies and len(children_of(self.worker.pid)) == 2:
+                self.ready = self.readings()
+                return
+        raise BenchError(f"the Celery worker did not become ready; see {self.log_path}")
+
+    def since_ready(self) -> dict:
+        """The worker's CPU and the emails it sent since it was ready (its start-up left out)."""
+        now = self.readings()
+        cpu = now["cpu"]["worker"] - self.ready["cpu"]["worker"]
+        sent = now["outbox"]["sent"] - self.ready["outbox"]["sent"]
+        return {
+            "worker_seconds": now["at"] - self.ready["at"],
+            "worker_cpu_seconds": cpu,
+            "worker_emails_sent": sent,
+            "worker_cpu_ms_per_email": cpu * 1000 / sent if sent else 0.0,
+        }
+
+    def stop(self) -> None:
+        """A warm shutdown of the worker (running tasks finish) and beat, then the sink."""
+        if self.worker is not None and self.worker.poll() is None:
+            with contextlib.suppress(Exception):
+                self.tasks = self.tasks_completed()
+        for group in ((self.worker, self.beat), (self.sink,)):
+            running = [p for p in group if p is not None and p.poll() is None]
+            for process in running:
+                process.send_signal(signal.SIGTERM)
+            for process in running:
+                try:
+                    process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        if self.sink is not None and self.counts_path.exists():
+            self.sink_counts = json.loads(self.counts_path.read_text())
+            # Sample addresses, but addresses: nothing keeps them after the check.
+            self.counts_path.unlink()
+        self.forget_schedule()
+
+    def forget_schedule(self) -> None:
+        """Beat's schedule (a shelve: one to three files), so that the next start begins anew."""
+        for path in self.schedule_path.parent.glob(self.schedule_path.name + "*"):
+            path.unlink()
+
+    def tasks_completed(self) -> dict[str, int]:
+        """Tasks the worker has taken, by name (its remote-control statistics)."""
+        stats = celery_control().inspect(destination=[self.node], timeout=3.0).stats() or {}
+        return dict(stats.get(self.node, {}).get("total", {}))
+
+    def outbox(self) -> dict[str, int]:
+        pending, sent, total = self.databases.rows(
+            "SELECT count(*) FILTER (WHERE status = 'pending'),"
+            " count(*) FILTER (WHERE status = 'sent'), count(*) FROM registrations_outboxemail"
+        )[0]
+        return {"pending": int(pending), "sent": int(sent), "total": int(total)}
+
+    def cpu(self) -> dict[str, float]:
+        processes = {"worker": self.worker, "beat": self.beat, "smtp": self.sink}
+        return {name: tree_cpu_seconds(p.pid) for name, p in processes.items() if p is not None}
+
+    def readings(self) -> dict:
+        return {"cpu": self.cpu(), "outbox": self.outbox(), "at": time.monotonic()}
+
+    def difference(self, before: dict, after: dict, *, requests: int, elapsed: float) -> dict:
+        """The worker's, beat's and the sink's CPU over a run, and the emails written and sent."""
+        cpu = {name: after["cpu"][name] - before["cpu"][name] for name in after["cpu"]}
+        return {
+            "worker_cpu_cores": cpu["worker"] / elapsed,
+            "worker_cpu_ms_per_request": cpu["worker"] * 1000 / requests,
+            "beat_cpu_cores": cpu["beat"] / elapsed,
+            "smtp_cpu_cores": cpu["smtp"] / elapsed,
+            "background_cpu_seconds": sum(cpu.values()),
+            "emails_written": after["outbox"]["total"] - before["outbox"]["total"],
+            "emails_sent": after["outbox"]["sent"] - before["outbox"]["sent"],
+            "emails_pending_after": after["outbox"]["pending"],
+        }
+
+    def drain(self, *, cap: float) -> dict:
+        """Waits until no outbox email is pending; the seconds and the worker's CPU meanwhile."""
+        before = self.readings()
+        while time.monotonic() - before["at"] < cap:
+            if self.outbox()["pending"] == 0:
+                break
+            time.sleep(0.2)
+        after = self.readings()
+        return {
+            "drain_seconds": after["at"] - before["at"],
+            "drain_emails_sent": after["outbox"]["sent"] - before["outbox"]["sent"],
+            "drain_worker_cpu_seconds": after["cpu"]["worker"] - before["cpu"]["worker"],
+            "drain_pending_left": after["outbox"]["pending"],
+        }
+
+    def check_emails(self) -> tuple[dict, list[str]]:
+        """After ``stop``: every outbox email sent, in one attempt, and received exactly once."""
+        problems = []
+        rows = self.databases.rows('SELECT "to", status, attempts FROM registrations_outboxemail')
+        by_status: dict[str, int] = {}
+        for _to, status, _attempts in rows:
+            by_status[status] = by_status.get(status, 0) + 1
+        if set(by_status) - {"sent"}:
+            problems.append(f"outbox emails by status {by_status}: not all sent")
+        retried = sum(1 for _to, _status, attempts in rows if attempts != 1)
+        if retried:
+            problems.append(f"{retried} outbox emails took other than one attempt")
+        counts = self.sink_counts or {"messages": 0, "recipients": {}}
+        expected: dict[str, int] = {}
+        for to, _status, _attempts in rows:
+            expected[to] = expected.get(to, 0) + 1
+        received = counts["recipients"]
+        twice = sum(1 for to, n in received.items() if n > expected.get(to, 0))
+        missing = sum(1 for to, n in expected.items() if received.get(to, 0) < n)
+        if counts["messages"] != len(rows) or twice or missing:
+            problems.append(
+                f"the mail server received {counts['messages']} messages for {len(rows)} outbox "
+                f"emails ({missing} recipients short, {twice} received more than written)"
+            )
+        tasks = sum(self.tasks.values())
+        return {
+            "outbox_emails": len(rows),
+            "smtp_messages": counts["messages"],
+            "smtp_bytes": counts.get("bytes", 0),
+            "worker_tasks": tasks,
+            "worker_tasks_by_name": self.tasks,
+        }, problems
+
+
+@contextlib.contextmanager
+def site_server(
+    env: dict[str, str],
+    *,
+    stack: str,
+    databases: Databases,
+    out: Path,
+    tag: str,
+    settings: str | None = None,
+    ready_path: str = "/",
+) -> Iterator[Server]:
+    """The site under gunicorn, with (production stack) its worker, beat and mail sink; those
+    are ``server.services``, stopped after gunicorn."""
+    log_path = out / f"gunicorn-{tag}.log"
+    if stack != "production":
+        with Server(
+            "site",
+            env,
+            database=databases.run,
+            log_path=log_path,
+            settings=settings,
+            ready_path=ready_path,
+        ) as server:
+            yield server
+        return
+    with (
+        Services(env, databases=databases, out=out, tag=tag) as services,
+        Server(
+            "site",
+            services.env,
+            database=databases.run,
+            log_path=log_path,
+            settings=settings,
+            ready_path=ready_path,
+            stack="production",
+            services=services,
+        ) as server,
+    ):
+        yield server
 
 
 # ----------------------------------------------------------------------------------------------
@@ -472,7 +861,11 @@ class Server:
 
 
 def reference_env(databases: Databases) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PG"))}
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "PG")) and k not in PRODUCTION_DEFAULTS
+    }
     return {
         **keep,
         "SECRET_KEY": secrets.token_urlsafe(50),
@@ -510,6 +903,7 @@ def measure_reference(
     seconds: float,
     clients: int,
     log_path: Path,
+    stack: str = "bench",
 ) -> dict:
     """One run of a reference from a fresh database: warm-up, then about ``seconds`` of load.
 
@@ -517,7 +911,11 @@ def measure_reference(
     """
     databases.fresh_copy()
     with Server(
-        "reference", reference_env(databases), database=databases.run, log_path=log_path
+        "reference",
+        reference_env(databases),
+        database=databases.run,
+        log_path=log_path,
+        stack=stack,
     ) as server:
         warm = server.load(reference.load(reference.warmup), clients=clients)
         rate = warm["responses"] / warm["elapsed"]
@@ -613,6 +1011,44 @@ def load_table(summary: dict, labels: dict[str, str]) -> list[str]:
     return rows
 
 
+def services_table(summary: dict, labels: dict[str, str]) -> list[str]:
+    """The production stack's processes beside each run of the site."""
+    rows = [
+        "| run | Celery worker CPU (cores) | worker CPU ms/request | beat CPU (cores) "
+        "| mail sink CPU (cores) | emails written | emails sent during the run "
+        "| pending at its end | gunicorn workers renewed |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for key, label in labels.items():
+        s = summary[key]
+        if "worker_cpu_cores" not in s:
+            continue
+        rows.append(
+            f"| {label} | {s['worker_cpu_cores']:.2f} | {s['worker_cpu_ms_per_request']:.2f} "
+            f"| {s['beat_cpu_cores']:.3f} | {s['smtp_cpu_cores']:.3f} "
+            f"| {s['emails_written']:,.0f} | {s['emails_sent']:,.0f} "
+            f"| {s['emails_pending_after']:,.0f} | {s['workers_renewed']:.0f} |"
+        )
+    return rows
+
+
+def stack_lines(stack: str, env: dict[str, str]) -> list[str]:
+    """How the stack ran, for a results section's header."""
+    if stack != "production":
+        return []
+    g = production_gunicorn({**env, "GUNICORN_BIND": "127.0.0.1:0"})
+    return [
+        "- Stack: production. gunicorn started as production starts it, "
+        f"`gunicorn -c gunicorn.conf.py` ({g['workers']} sync workers, {g['threads']} thread, "
+        f"timeout {g['timeout']} s, workers renewed after {g['max_requests']:,} requests "
+        f"± {g['max_requests_jitter']}, JSON access log); the site's log level INFO; Redis "
+        f"as broker (`{BROKER_URL}`) and cache (`{REDIS_URL}`); the Celery worker "
+        f"(`celery -A eventsite {' '.join(CELERY_WORKER)}`) and beat running during the timed "
+        "runs on the same two cores, sending every email over SMTP to a local sink "
+        "(`bench/smtp_sink.py`). The references run under the same gunicorn configuration.",
+    ]
+
+
 def noise_paragraph(summary: dict, cores: int, command: str) -> str:
     """How busy the neighbours kept the machine while /ping ran (it uses no database)."""
     busy = max(0.0, summary["ping"]["other_cpu_cores"])
@@ -699,16 +1135,19 @@ def header_lines(
     ]
 
 
-def markers(name: str) -> tuple[str, str]:
+def markers(name: str, writer: str = "") -> tuple[str, str]:
     return (
-        f"<!-- results:{name}:start (written by bench/{name}.py) -->",
+        f"<!-- results:{name}:start (written by {writer or f'bench/{name}.py'}) -->",
         f"<!-- results:{name}:end -->",
     )
 
 
-def write_section(name: str, lines: list[str], *, heading: str) -> None:
-    """Puts the section between the benchmark's markers, or appends it under ``heading``."""
-    start, end = markers(name)
+def write_section(name: str, lines: list[str], *, heading: str, writer: str = "") -> None:
+    """Puts the section between the benchmark's markers, or appends it under ``heading``.
+
+    ``writer`` names the command in the start marker when it is not ``bench/<name>.py``.
+    """
+    start, end = markers(name, writer)
     section = "\n".join([start, "", *lines, "", end])
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
     if start in text and end in text:
@@ -775,13 +1214,29 @@ def log_run(label: str, result: dict, repeat: int, repeats: int) -> dict:
 
 
 def parse_arguments(
-    doc: str, *, seconds: float, clients: int = 16, seconds_help: str = "length of each timed run"
+    doc: str,
+    *,
+    seconds: float,
+    clients: int = 16,
+    seconds_help: str = "length of each timed run",
+    stacks: tuple[str, ...] = ("bench",),
 ) -> argparse.Namespace:
-    """The options every gunicorn benchmark takes."""
+    """The options every gunicorn benchmark takes; ``--stack`` when it runs on more than one."""
     parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    if len(stacks) > 1:
+        parser.add_argument(
+            "--stack",
+            choices=stacks,
+            default=stacks[0],
+            help="bench: as the earlier results were measured; production: gunicorn.conf.py, "
+            "Redis as broker and cache, the Celery worker and beat running (docs/benchmarks.md)",
+        )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=seconds, help=seconds_help)
     parser.add_argument("--clients", type=int, default=clients)
     parser.add_argument("--no-doc", action="store_true", help="leave docs/benchmarks.md alone")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if len(stacks) == 1:
+        args.stack = stacks[0]
+    return args

@@ -5,11 +5,14 @@
 -- Arguments after "--": <requests> <mode> [mode arguments]
 --   get                        wrk's prepared GET, unchanged
 --   scan <ids>                 POST id=<1..ids> (the /scan/ reference)
---   register <prefix> <orgs>   POST a registration (JSON) with the email <prefix>-<n>@example.org,
---                              one of <orgs> organisations, and its own X-Forwarded-For address
---   checkin <file> <prefix>    POST a scan of the file's next code ("code <c>" lines) for its
---                              event ("event <slug>"), turn by turn from its devices
---                              ("device <token>"), with the idempotency key <prefix>-<n>
+--   register <prefix> <orgs> [paths]
+--                              POST a registration (JSON) with the email <prefix>-<n>@example.org,
+--                              one of <orgs> organisations, and its own X-Forwarded-For address;
+--                              with a file of URL paths (one a line), turn by turn to each
+--   checkin <file> <prefix>    POST a scan of the file's next code ("code <c>" lines, or
+--                              "code <c> <slug>" for a code of another event) for its event
+--                              ("event <slug>"), turn by turn from its devices ("device <token>"),
+--                              with the idempotency key <prefix>-<n>
 --
 -- A 503 ("busy, retry") is counted and sent again. wrk cannot tell which request a response
 -- answers, so the retry is the next request of the series (a fresh number); it is sent at once.
@@ -54,6 +57,12 @@ local function modes(args)
     end
   elseif mode == "register" then
     local prefix, orgs = args[3], tonumber(args[4])
+    local paths = {}
+    if args[5] then
+      for line in io.lines(args[5]) do
+        if line ~= "" then table.insert(paths, line) end
+      end
+    end
     make_request = function(n)
       local body = '{"first_name": "Rush", "last_name": ' .. json_string("Attendee " .. n)
         .. ', "email": ' .. json_string(prefix .. "-" .. n .. "@example.org")
@@ -62,7 +71,9 @@ local function modes(args)
         .. ', "job_title": "Policy officer", "privacy_accepted": true}'
       local address = string.format("10.%d.%d.%d", math.floor(n / 65536) % 256,
         math.floor(n / 256) % 256, n % 256)
-      return wrk.format("POST", nil, {
+      local path = nil
+      if #paths > 0 then path = paths[(n - 1) % #paths + 1] end
+      return wrk.format("POST", path, {
         ["Content-Type"] = "application/json",
         ["X-Forwarded-For"] = address,
       }, body)
@@ -74,17 +85,22 @@ local function modes(args)
       return status
     end
   elseif mode == "checkin" then
-    local event, devices, codes = nil, {}, {}
+    local event, devices, codes, events = nil, {}, {}, {}
     for line in io.lines(args[3]) do
       local key, value = line:match("^(%a+) (.+)$")
       if key == "event" then event = value
       elseif key == "device" then table.insert(devices, value)
-      elseif key == "code" then table.insert(codes, value) end
+      elseif key == "code" then
+        local code, slug = value:match("^(%S+)%s+(%S+)$")
+        table.insert(codes, code or value)
+        table.insert(events, slug or false)
+      end
     end
     local prefix = args[4]
     make_request = function(n)
-      local code = codes[(n - 1) % #codes + 1]
-      local body = '{"event": ' .. json_string(event) .. ', "code": ' .. json_string(code)
+      local i = (n - 1) % #codes + 1
+      local code = codes[i]
+      local body = '{"event": ' .. json_string(events[i] or event) .. ', "code": ' .. json_string(code)
         .. ', "idempotency_key": ' .. json_string(prefix .. "-" .. n) .. "}"
       return wrk.format("POST", nil, {
         ["Content-Type"] = "application/json",

@@ -19,6 +19,15 @@ audit entry per registration, every email queued; then all 500 confirmed for the
 a limit. Then one Celery worker sends the queued emails, rendering each as production's worker
 does, and is measured; every email must end sent, each waitlisted one telling the position it
 was written with and each confirmation carrying its invitation.
+
+``--stack production`` (``make bench``, ``make bench-registration-production``) runs the same
+rush on the production stack instead (``bench/harness.py``): gunicorn with ``gunicorn.conf.py``,
+and the Celery worker and beat running during the timed runs, sending the emails as they are
+queued to a local mail server (``bench/smtp_sink.py``); the worker's CPU is measured beside each
+run. The outbox emails are then sent or pending; after both runs the benchmark waits for the
+worker to send the rest and checks that every outbox email was sent, in one attempt, and reached
+the mail server exactly once. Its results go to their own section.
+
 Exit status: 0 when the targets are met, 2 when not, 1 when a run answered wrongly (then
 ``docs/benchmarks.md`` is left as it was).
 """
@@ -33,14 +42,15 @@ from pathlib import Path
 
 from harness import (
     BENCH,
+    BROKER_URL,
     DOC,
     PYTHON,
     REFERENCES,
     ROOT,
+    STACKS,
     BenchError,
     Databases,
     Load,
-    Server,
     collect_static,
     flush_redis,
     header_lines,
@@ -57,9 +67,12 @@ from harness import (
     ratio_of_repeats,
     require_wrk,
     run,
+    services_table,
     session,
     site_env,
+    site_server,
     socket_problems,
+    stack_lines,
     status_problems,
     summarise,
     write_raw,
@@ -68,8 +81,18 @@ from harness import (
 
 NAME = "registration_rush"
 DATABASES = Databases("registration_rush")
-COMMAND = "make bench-registration"
-BROKER_URL = "redis://127.0.0.1:6379/4"
+COMMANDS = {
+    "bench": "make bench-registration",
+    "production": "make bench-registration-production",
+}
+SECTIONS = {
+    "bench": (NAME, "## Results: the registration rush", ""),
+    "production": (
+        f"{NAME}_production",
+        "## Results: the registration rush on the production stack",
+        "bench/registration_rush.py --stack production",
+    ),
+}
 REGISTRATIONS = 1000
 SEATS = 100
 # Registrations for the event without a seat limit: enough for a steady rate, few enough to
@@ -99,14 +122,18 @@ def api_path(slug: str) -> str:
 # Correctness
 
 
-def counts(sql: str, event_id: int) -> dict[str, int]:
-    return {key: int(value) for key, value in DATABASES.rows(sql, (event_id,))}
+def counts(sql: str, params: int | tuple) -> dict[str, int]:
+    params = params if isinstance(params, tuple) else (params,)
+    return {key: int(value) for key, value in DATABASES.rows(sql, params)}
 
 
 def check_registrations(
-    event_id: int, load: dict, *, registrations: int, seats: int | None
+    event_id: int, load: dict, *, registrations: int, seats: int | None, sending: bool = False
 ) -> dict:
-    """The database holds what the answers said, and no more seats than there are."""
+    """The database holds what the answers said, and no more seats than there are.
+
+    With ``sending`` (a worker running), an outbox email may be pending or already sent.
+    """
     problems = socket_problems(load) + status_problems(load, 201)
     errors = sum(n for status, n in load["statuses"].items() if status >= 500 and status != 503)
     if errors:
@@ -141,15 +168,18 @@ def check_registrations(
     )
     if order is not True:
         problems.append("a seat was given after someone had been waitlisted")
+    # With a worker running, "pending" or "sent" are both right: "written" stands for either.
     emails = counts(
-        "SELECT e.kind || ':' || e.status, count(*) FROM registrations_outboxemail e"
+        "SELECT e.kind || ':' || (CASE WHEN %s AND e.status IN ('pending', 'sent')"
+        " THEN 'written' ELSE e.status END), count(*) FROM registrations_outboxemail e"
         " JOIN registrations_registration r ON r.id = e.registration_id"
         " WHERE r.event_id = %s GROUP BY 1",
-        event_id,
+        (sending, event_id),
     )
-    expected_emails = {"confirmation:pending": confirmed}
+    state = "written" if sending else "pending"
+    expected_emails = {f"confirmation:{state}": confirmed}
     if waitlisted:
-        expected_emails["waitlisted:pending"] = waitlisted
+        expected_emails[f"waitlisted:{state}"] = waitlisted
     if emails != expected_emails:
         problems.append(f"outbox {emails}, expected {expected_emails}")
     audits = DATABASES.value(
@@ -179,10 +209,13 @@ def queued_emails() -> int:
 # One repeat of the site
 
 
-def measure_site(*, env: dict[str, str], events: dict, clients: int, log_path: Path) -> list[dict]:
+def measure_site(
+    *, env: dict[str, str], events: dict, clients: int, out: Path, stack: str
+) -> list[dict]:
     DATABASES.fresh_copy()
     flush_redis(BROKER_URL)
-    with Server("site", env, database=DATABASES.run, log_path=log_path, ready_path="/") as server:
+    production = stack == "production"
+    with site_server(env, stack=stack, databases=DATABASES, out=out, tag="site") as server:
         server.load(
             Load(
                 api_path(events["warm"]["slug"]),
@@ -204,7 +237,11 @@ def measure_site(*, env: dict[str, str], events: dict, clients: int, log_path: P
             clients=clients,
         )
         rush_check = check_registrations(
-            events["rush"]["id"], rush["load"], registrations=REGISTRATIONS, seats=SEATS
+            events["rush"]["id"],
+            rush["load"],
+            registrations=REGISTRATIONS,
+            seats=SEATS,
+            sending=production,
         )
         unlimited = server.measure(
             Load(
@@ -217,8 +254,28 @@ def measure_site(*, env: dict[str, str], events: dict, clients: int, log_path: P
             clients=clients,
         )
         open_check = check_registrations(
-            events["open"]["id"], unlimited["load"], registrations=OPEN_REGISTRATIONS, seats=None
+            events["open"]["id"],
+            unlimited["load"],
+            registrations=OPEN_REGISTRATIONS,
+            seats=None,
+            sending=production,
         )
+        services = server.services
+        if services is not None:
+            drained = services.drain(cap=SEND_TIME_CAP)
+            drained.update(services.since_ready())
+    if services is not None:
+        emails, problems = services.check_emails()
+        rush_check["problems"] += problems
+        if drained["drain_pending_left"]:
+            rush_check["problems"].append(
+                f"{drained['drain_pending_left']} emails still pending {SEND_TIME_CAP} s after "
+                "the runs"
+            )
+        return [
+            {"target": "rush", **rush, **rush_check, **drained, **emails},
+            {"target": "open", **unlimited, **open_check},
+        ]
     outbox = DATABASES.value("SELECT count(*) FROM registrations_outboxemail")
     queued = queued_emails()
     sent = DATABASES.value(
@@ -230,7 +287,7 @@ def measure_site(*, env: dict[str, str], events: dict, clients: int, log_path: P
         rush_check["problems"].append(
             f"{outbox} emails in the outbox, {queued} queued in Redis, {sent} not pending"
         )
-    sending = send_outbox(env=env, emails=outbox, log_path=log_path.with_name("celery.log"))
+    sending = send_outbox(env=env, emails=outbox, log_path=out / "celery.log")
     rush_check["problems"] += sending.pop("problems")
     flush_redis(BROKER_URL)
     return [
@@ -338,9 +395,46 @@ def verdicts(runs: list[dict], summary: dict) -> dict:
     }
 
 
-def results_lines(*, summary: dict, runs: list[dict], info: dict, args, sess) -> list[str]:
+def emails_lines(rush: dict, stack: str) -> tuple[str, str]:
+    """How the emails went out, and what was checked of them, on each stack."""
+    if stack == "production":
+        return (
+            "- Emails: the Celery worker and beat ran during the timed runs: every email is "
+            "written to the outbox in the registration's transaction, without its bodies, queued "
+            "in Redis on commit, and rendered and sent over SMTP by the worker meanwhile. During "
+            f"the rush the worker used {rush['worker_cpu_cores']:.2f} cores and sent "
+            f"{rush['emails_sent']:,.0f} of the rush's {rush['emails_written']:,.0f} emails "
+            f"({rush['emails_pending_after']:,.0f} still pending at its end); after both runs it "
+            f"sent the rest in {rush['drain_seconds']:.1f} s. In all, "
+            f"{rush['worker_emails_sent']:,.0f} emails a repeat (warm-up included), "
+            f"{rush['worker_cpu_ms_per_email']:.1f} ms of the worker's CPU per email, "
+            f"{rush['worker_tasks']:,.0f} tasks completed (medians of the repeats).",
+            "then, once the worker had sent the rest, every outbox email sent, in one attempt, "
+            "and received by the mail server exactly once (as many messages as outbox emails, "
+            "each recipient as often as written). ",
+        )
+    return (
+        "- Emails: Celery broker `redis://127.0.0.1:6379/4`, no worker during the timed runs: "
+        "every email is written to the outbox in the registration's transaction, without its "
+        "bodies, and queued in Redis on commit. Afterwards one Celery worker (`--pool solo`, "
+        "Django's in-memory email backend standing for SMTP) rendered and sent all "
+        f"{rush['emails_sent']:,.0f} of a repeat: {rush['worker_emails_per_second']:,.0f} "
+        f"emails/s, {rush['worker_cpu_ms_per_email']:.1f} ms of the worker's CPU per email "
+        "(medians of the repeats), which production spends outside the request, on the same "
+        "machine or another.",
+        "then every email sent by the worker, each waitlisted one with the position it was "
+        "written with, each confirmation with its invitation. ",
+    )
+
+
+def results_lines(
+    *, summary: dict, runs: list[dict], info: dict, args, sess, env: dict[str, str]
+) -> list[str]:
     v = verdicts(runs, summary)
     rush, unlimited = summary["rush"], summary["open"]
+    command = COMMANDS[args.stack]
+    emails, emails_checked = emails_lines(rush, args.stack)
+    production = args.stack == "production"
 
     def met(flag: bool) -> str:
         return "met" if flag else "**not met**"
@@ -351,23 +445,17 @@ def results_lines(*, summary: dict, runs: list[dict], info: dict, args, sess) ->
     return [
         *header_lines(
             info=info,
-            command=COMMAND,
+            command=command,
             repeats=args.repeats,
             started=sess.started,
             duration=sess.duration,
         ),
+        *stack_lines(args.stack, env),
         f"- Load: {args.clients} connections, wrk `-t1`; each registration with its own email "
         "and its own client address (`X-Forwarded-For`, behind one proxy as in production); "
         f"references about {args.seconds:g} s each after a warm-up; the site warmed up with "
         f"{WARMUP} registrations for another event.",
-        "- Emails: Celery broker `redis://127.0.0.1:6379/4`, no worker during the timed runs: "
-        "every email is written to the outbox in the registration's transaction, without its "
-        "bodies, and queued in Redis on commit. Afterwards one Celery worker (`--pool solo`, "
-        "Django's in-memory email backend standing for SMTP) rendered and sent all "
-        f"{rush['emails_sent']:,.0f} of a repeat: {rush['worker_emails_per_second']:,.0f} "
-        f"emails/s, {rush['worker_cpu_ms_per_email']:.1f} ms of the worker's CPU per email "
-        "(medians of the repeats), which production spends outside the request, on the same "
-        "machine or another.",
+        emails,
         "",
         f"**Targets: the rush at ≥ {TARGET_SHARE_OF_SCAN:.0%} of the one-write `/scan/` "
         f"reference's requests/s: measured {v['share']:.0%} (median of the repeats' ratios), "
@@ -376,7 +464,7 @@ def results_lines(*, summary: dict, runs: list[dict], info: dict, args, sess) ->
         f"≥ {TARGET_OPEN_RPS}/s: measured {unlimited['requests_per_second']:,.0f}/s, "
         f"{met(v['open_met'])}.**",
         "",
-        noise_paragraph(summary, info["cores"], COMMAND),
+        noise_paragraph(summary, info["cores"], command),
         "",
         "Medians of the repeats; each ratio is against the reference measured in the same run "
         "(for latency, CPU and memory a ratio above 1 means more).",
@@ -385,17 +473,19 @@ def results_lines(*, summary: dict, runs: list[dict], info: dict, args, sess) ->
         "",
         *load_table(summary, LABELS),
         "",
+        *((*services_table(summary, LABELS), "") if production else ()),
         "Correctness, checked after every run: "
         + ("**all passed**. " if not failures else "**FAILED**: " + "; ".join(failures) + ". ")
         + f"In each of the {len(site_runs)} rushes: {REGISTRATIONS:,} answers 201, 0 server "
         f"errors, exactly {SEATS} confirmed and {REGISTRATIONS - SEATS} waitlisted in the "
         f"database, the waitlisted answered positions 1..{REGISTRATIONS - SEATS} each once, every "
-        "seat given before the first waitlisting, one audit entry and one pending outbox email "
-        "(confirmation or waitlisted) per registration, and every outbox email queued in Redis; "
-        f"without a seat limit, all {OPEN_REGISTRATIONS:,} confirmed; then every email sent by "
-        "the worker, each waitlisted one with the position it was written with, each "
-        "confirmation with its invitation. "
-        f'"Busy, retry" (503) answers, counted and sent again: {busy} in all.',
+        "seat given before the first waitlisting, one audit entry and one "
+        + ("outbox email" if production else "pending outbox email")
+        + " (confirmation or waitlisted) per registration"
+        + ("" if production else ", and every outbox email queued in Redis")
+        + f"; without a seat limit, all {OPEN_REGISTRATIONS:,} confirmed; "
+        + emails_checked
+        + f'"Busy, retry" (503) answers, counted and sent again: {busy} in all.',
     ]
 
 
@@ -404,23 +494,29 @@ def results_lines(*, summary: dict, runs: list[dict], info: dict, args, sess) ->
 
 def main() -> int:
     args = parse_arguments(
-        __doc__, seconds=4, clients=50, seconds_help="length of each reference run"
+        __doc__,
+        seconds=4,
+        clients=50,
+        seconds_help="length of each reference run",
+        stacks=STACKS,
     )
     if not require_wrk():
         return 1
 
     runs: list[dict] = []
-    with session(NAME, DATABASES, keep=args.keep) as sess:
+    name, heading, writer = SECTIONS[args.stack]
+    with session(name, DATABASES, keep=args.keep) as sess:
         tmp = Path(tempfile.mkdtemp(prefix="eventsite-bench-"))
         env = site_env(
             tmp,
             DATABASES,
+            stack=args.stack,
             CELERY_BROKER_URL=BROKER_URL,
             API_RATE_REGISTRATION="100000000/minute",
         )
         try:
             info = machine()
-            log("Preparing: template database, events, static files")
+            log(f"Preparing ({args.stack} stack): template database, events, static files")
             template_env = DATABASES.create_template(env)
             made = json.loads(
                 run([str(PYTHON), str(BENCH / "build_registrations.py"), "rush"], env=template_env)
@@ -435,13 +531,15 @@ def main() -> int:
                         seconds=args.seconds,
                         clients=args.clients,
                         log_path=sess.out / f"gunicorn-{reference.key}.log",
+                        stack=args.stack,
                     )
                     runs.append(log_run(LABELS[reference.key], result, repeat, args.repeats))
                 for result in measure_site(
                     env=env,
                     events=made["events"],
                     clients=args.clients,
-                    log_path=sess.out / "gunicorn-site.log",
+                    out=sess.out,
+                    stack=args.stack,
                 ):
                     runs.append(log_run(LABELS[result["target"]], result, repeat, args.repeats))
         except BenchError as error:
@@ -466,11 +564,11 @@ def main() -> int:
             log("BENCHMARK FAILED: wrong answers: " + "; ".join(failures))
             log(f"docs/benchmarks.md left unchanged; raw results in {sess.out}")
             return 1
-        lines = results_lines(summary=summary, runs=runs, info=info, args=args, sess=sess)
+        lines = results_lines(summary=summary, runs=runs, info=info, args=args, sess=sess, env=env)
         if args.no_doc:
             log("\n".join(lines))
         else:
-            write_section(NAME, lines, heading="## Results: the registration rush")
+            write_section(name, lines, heading=heading, writer=writer)
             log(f"Wrote {DOC.relative_to(ROOT)}; raw results in {sess.out.relative_to(ROOT)}")
     return 0 if v["share_met"] and v["p99_met"] and v["open_met"] else 2
 
