@@ -18,15 +18,21 @@ A view may name a service's ``field`` differently from its request body: it then
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, permissions, serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from .exceptions import ApplicationError
+
+# The largest id a BigAutoField holds. Ids in request bodies are bounded by it: SQLite refuses
+# larger integers in a query, which would answer 500.
+MAX_ID = 2**63 - 1
 
 GENERIC_MESSAGES = {
     "invalid": _("Please correct the fields marked."),
@@ -115,6 +121,16 @@ def _field_name(field: str, context: dict[str, Any]) -> str:
     return rename(field) if rename is not None else field
 
 
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's ``handler404``: an address under ``/api/`` that no operation answers (an id that
+    is not a number, a slug with other characters) gets the error shape too; pages keep theirs.
+    """
+    if request.path_info.startswith("/api/"):
+        error = exceptions.NotFound()
+        return JsonResponse({"error": _api_exception_body(error, {})}, status=error.status_code)
+    return defaults.page_not_found(request, exception)
+
+
 # --- documentation -------------------------------------------------------------------------------
 
 
@@ -145,8 +161,84 @@ ERROR_DESCRIPTIONS = {
 
 
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
-    """Schema entries for the listed error statuses, all in the one error shape."""
+    """Schema entries for the listed error statuses, all in the one error shape.
+
+    Views list the errors of their own rules (409, 503, …); those that DRF answers by itself
+    are added to every operation by ``document_error_responses``.
+    """
     return {
         status: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[status])
         for status in statuses
     }
+
+
+# Query parameters whose wrong values answer 404 (DRF's pagination), not 400.
+PAGINATION_PARAMETERS = frozenset({"page", "page_size"})
+
+
+def framework_errors(view: Any, method: str, operation: dict[str, Any]) -> set[int]:
+    """The error statuses DRF itself may answer for ``operation``, whatever the view's rules.
+
+    400: the request body or a query parameter (a filter) is invalid. 401 or 403: credentials
+    sent are refused, or are needed and missing; DRF answers 401 only when the view's first
+    authentication scheme names itself in ``WWW-Authenticate``, 403 otherwise. 403: signed-in
+    users lacking a permission, and session users' unsafe requests without the CSRF token.
+    404: an unknown object in the path, or a page beyond the list. 429: a rate limit.
+    """
+    statuses: set[int] = set()
+    parameters = operation.get("parameters", [])
+    if "requestBody" in operation or any(
+        parameter["in"] == "query" and parameter["name"] not in PAGINATION_PARAMETERS
+        for parameter in parameters
+    ):
+        statuses.add(400)
+    authenticators = [authentication() for authentication in view.authentication_classes]
+    challenges = bool(authenticators) and bool(
+        authenticators[0].authenticate_header(getattr(view, "request", None))
+    )
+    refuses_credentials = any(
+        not isinstance(authenticator, SessionAuthentication) for authenticator in authenticators
+    )
+    restricted = any(
+        not (isinstance(permission, type) and issubclass(permission, permissions.AllowAny))
+        for permission in view.permission_classes
+    )
+    needs_csrf = method.upper() not in permissions.SAFE_METHODS and any(
+        isinstance(authenticator, SessionAuthentication) for authenticator in authenticators
+    )
+    if refuses_credentials or restricted:
+        statuses.add(401 if challenges else 403)
+    if restricted or needs_csrf:
+        statuses.add(403)
+    if any(
+        parameter["in"] == "path"
+        or (parameter["in"] == "query" and parameter["name"] in PAGINATION_PARAMETERS)
+        for parameter in parameters
+    ):
+        statuses.add(404)
+    if view.throttle_classes:
+        statuses.add(429)
+    return statuses
+
+
+def document_error_responses(result: dict, generator: Any, request: Any, public: bool) -> dict:
+    """drf-spectacular postprocessing hook: adds to each operation the errors of
+    ``framework_errors`` that its view does not document itself, in the one error shape."""
+    error_schema = {"$ref": "#/components/schemas/Error"}
+    for path, _path_regex, method, callback in generator.endpoints:
+        view = generator.create_view(callback, method)
+        path = generator.coerce_path(path, method, view)
+        operation = result["paths"].get(path, {}).get(method.lower())
+        if operation is None:
+            continue
+        responses = operation.setdefault("responses", {})
+        for status in sorted(framework_errors(view, method, operation)):
+            responses.setdefault(
+                str(status),
+                {
+                    "content": {"application/json": {"schema": error_schema}},
+                    "description": str(ERROR_DESCRIPTIONS[status]),
+                },
+            )
+        operation["responses"] = dict(sorted(responses.items()))
+    return result

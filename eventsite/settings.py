@@ -288,6 +288,12 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStatusEnum": "registrations.enums.RegistrationStatus",
         "PickStatusEnum": "registrations.enums.PickStatus",
     },
+    # The errors DRF answers by itself (invalid input, credentials, not found, rate limits) are
+    # documented on every operation where they can happen; views document their own rules'.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "eventsite.api.document_error_responses",
+    ],
 }
 
 SESSION_COOKIE_HTTPONLY = True

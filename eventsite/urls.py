@@ -25,5 +25,8 @@ urlpatterns = [
     path("", include("agenda.urls")),
 ]
 
+# Under /api/, an address no operation answers gets the API's error shape.
+handler404 = "eventsite.api.page_not_found"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -37,7 +37,8 @@ def registration_summary(registration: Registration) -> RegistrationSummary:
 
 
 def registration_by_token(*, token: str) -> Registration | None:
-    if not token or len(token) > 64:
+    # No token holds NUL, and PostgreSQL refuses it in a query.
+    if not token or len(token) > 64 or "\x00" in token:
         return None
     return (
         Registration.objects.select_related("event__venue", "person__organisation")

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..models import Event, Session, SessionSpeaker, Speaker, Venue
@@ -12,7 +13,9 @@ class VenueSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    venue = VenueSerializer(read_only=True)
+    venue = VenueSerializer(
+        read_only=True, allow_null=True, help_text=_("null for online events, which have no venue.")
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -39,8 +42,8 @@ class AppearanceSerializer(serializers.ModelSerializer):
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    room = serializers.CharField(source="room.name", default=None)
-    track = serializers.CharField(source="track.name", default=None)
+    room = serializers.CharField(source="room.name", default=None, allow_null=True)
+    track = serializers.CharField(source="track.name", default=None, allow_null=True)
     speakers = AppearanceSerializer(source="appearances", many=True, read_only=True)
 
     class Meta:
@@ -52,7 +55,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 class SpeakerSerializer(serializers.ModelSerializer):
-    organisation = serializers.CharField(source="organisation.name", default=None)
+    organisation = serializers.CharField(source="organisation.name", default=None, allow_null=True)
 
     class Meta:
         model = Speaker

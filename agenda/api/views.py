@@ -1,5 +1,9 @@
+from datetime import UTC
+
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from rest_framework import viewsets
 from rest_framework.generics import get_object_or_404
 
@@ -9,9 +13,27 @@ from ..selectors import public_events
 from .serializers import EventSerializer, SessionSerializer, SpeakerSerializer
 
 
+class StorableIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time that has a UTC equivalent: 0001-01-01T00:00+14:00 has none (it falls
+    before year 1), and SQLite, which stores times in UTC, would fail on it."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except OverflowError as error:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+        return value
+
+
+class StorableIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = StorableIsoDateTimeField
+
+
 class EventFilter(filters.FilterSet):
-    starts_after = filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    starts_after = StorableIsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    starts_before = StorableIsoDateTimeFilter(field_name="start", lookup_expr="lt")
     # "format" itself is DRF's response-format parameter (?format=json).
     event_format = filters.ChoiceFilter(field_name="format", choices=EventFormat.choices)
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from eventsite.api import MAX_ID
 from registrations.enums import AttendanceMode
 
 from ..enums import BadgeRole, ScanResult
@@ -25,12 +26,14 @@ class ScanSerializer(serializers.Serializer):
     registration = serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=MAX_ID,
         help_text=_("A registration found by search, for a person without their badge."),
     )
     session = serializers.IntegerField(
         required=False,
         allow_null=True,
         min_value=1,
+        max_value=MAX_ID,
         help_text=_("For a check-in into a session of the event rather than at its door."),
     )
     idempotency_key = serializers.CharField(

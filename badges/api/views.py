@@ -113,7 +113,8 @@ class ScannerView(APIView):
         raw = self.request.query_params.get("session")
         if not raw:
             return None
-        if not raw.isdigit():
+        # isdigit() alone admits "²", which int() refuses.
+        if not (raw.isascii() and raw.isdigit()):
             raise ValidationError({"session": [_("A session id is a number.")]})
         return self.session(event, int(raw))
 
@@ -300,6 +301,8 @@ class CheckInSearchView(ScannerView):
         query = request.query_params.get("q", "")[:100]
         if len(query.strip()) < selectors.SEARCH_MIN_LENGTH:
             raise ValidationError({"q": [_("Type at least two characters.")]})
+        if "\x00" in query:  # PostgreSQL refuses it in a query
+            raise ValidationError({"q": [_("Null characters are not allowed.")]})
         results = selectors.search_attendees(
             event=event,
             query=query,

@@ -4,12 +4,15 @@
 view hands that to ``services.register``, which applies every rule. Nothing here saves.
 """
 
+import re
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from eventsite.api import MAX_ID
 from members.enums import OrganisationType
 
 from ..capacity import waitlist_position
@@ -21,16 +24,29 @@ from ..services import RegistrationRequest
 # --- the public: registering ---------------------------------------------------------------------
 
 
+# What PostgreSQL stores in no text or JSON column: NUL, and unpaired surrogates (JSON escapes).
+UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+
+
 @extend_schema_field(
     {
         "type": "object",
-        "additionalProperties": {},
+        "additionalProperties": {
+            "oneOf": [
+                {"type": "string"},
+                {"type": "number"},
+                {"type": "boolean"},
+                {"type": "array", "items": {"type": "string"}},
+            ],
+            "nullable": True,
+        },
         "description": "Answers by question id: text, a choice, a list of choices or true/false.",
         "example": {"12": "Ministry of Labour", "13": ["Workshop A"], "14": True},
     }
 )
 class AnswersField(serializers.DictField):
-    """``{"<question id>": value}``; the value's kind is checked by the service."""
+    """``{"<question id>": value}``; the value's kind is checked by the service, against the
+    question's; here only that it is one of the kinds an answer can be."""
 
     child = serializers.JSONField()
 
@@ -38,22 +54,40 @@ class AnswersField(serializers.DictField):
         answers = super().to_internal_value(data)
         cleaned = {}
         for key, value in answers.items():
-            if not str(key).isdigit():
+            key = str(key)
+            # isdigit() alone admits "²", which int() refuses.
+            if not (key.isascii() and key.isdigit()):
                 raise serializers.ValidationError(
                     _('Answers are keyed by question id, e.g. {"12": "…"}.')
                 )
-            cleaned[int(key)] = value
+            cleaned[int(key)] = self.answer_value(value)
         return cleaned
+
+    @staticmethod
+    def answer_value(value):
+        texts = value if isinstance(value, list) else [value]
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+            raise serializers.ValidationError(_("A list of choices holds only text."))
+        if not all(item is None or isinstance(item, str | int | float) for item in texts):
+            raise serializers.ValidationError(
+                _("Answer with text, a choice, a list of choices, or true or false.")
+            )
+        if any(isinstance(item, str) and UNSTORABLE_CHARACTERS.search(item) for item in texts):
+            raise serializers.ValidationError(_("Null characters are not allowed."))
+        return value
 
 
 class RegistrationCreateSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=100)
-    last_name = serializers.CharField(max_length=100)
+    # min_length documents, in the schema, that these may not be blank.
+    first_name = serializers.CharField(min_length=1, max_length=100)
+    last_name = serializers.CharField(min_length=1, max_length=100)
     email = serializers.EmailField(max_length=254)
-    organisation_name = serializers.CharField(max_length=200)
+    organisation_name = serializers.CharField(min_length=1, max_length=200)
     organisation_type = serializers.ChoiceField(choices=OrganisationType.choices)
     organisation_country = serializers.CharField(
-        max_length=2, help_text=_("ISO 3166-1 alpha-2 code of the organisation's country, e.g. BE.")
+        min_length=2,
+        max_length=2,
+        help_text=_("ISO 3166-1 alpha-2 code of the organisation's country, e.g. BE."),
     )
     job_title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     mode = serializers.ChoiceField(
@@ -78,7 +112,7 @@ class RegistrationCreateSerializer(serializers.Serializer):
         help_text=_("Appear (name and organisation) in the list other attendees see."),
     )
     session_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         max_length=100,
         help_text=_("Sessions that need their own sign-up."),
@@ -204,7 +238,7 @@ class OwnRegistrationSerializer(serializers.Serializer):
 class OwnRegistrationChangeSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=AttendanceMode.choices, required=False)
     session_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         max_length=100,
         help_text=_("The complete new list of picks; an empty list drops them all."),
@@ -264,7 +298,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
 class OrganiserRegistrationDetailSerializer(OrganiserRegistrationSerializer):
     job_title = serializers.CharField(source="person.job_title")
-    invitation = serializers.CharField(source="invitation.code", default=None)
+    invitation = serializers.CharField(source="invitation.code", default=None, allow_null=True)
     picks = PickSerializer(source="session_picks", many=True, read_only=True)
     answers = AnswerSerializer(many=True, read_only=True)
     audit_entries = AuditEntrySerializer(many=True, read_only=True)

@@ -127,7 +127,11 @@ class EventReportFileView(ReportAPIView):
             ),
         ],
         responses={
-            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+            # One entry per kind: the PDF, or the workbook.
+            **{
+                (200, content_type): OpenApiResponse(OpenApiTypes.BINARY)
+                for content_type in FILE_TYPES.values()
+            },
             **error_responses(401, 403, 404, 429),
         },
         tags=["organisers"],
