@@ -155,7 +155,17 @@ def test_api_schema_generates_and_validates_without_warnings(tmp_path):
 
     schema = yaml.safe_load(path.read_text())
     create = schema["paths"]["/api/v1/events/{event_slug}/registrations/"]["post"]
-    assert sorted(create["responses"]) == ["200", "201", "202", "400", "403", "404", "409", "429", "503"]
+    assert sorted(create["responses"]) == [
+        "200",
+        "201",
+        "202",
+        "400",
+        "403",
+        "404",
+        "409",
+        "429",
+        "503",
+    ]
     assert create["responses"]["409"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Error"
     }
