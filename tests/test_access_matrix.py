@@ -309,6 +309,7 @@ def test_access_other_sides_id_at_own_event_reveals_and_writes_nothing(case, in_
 # pages show their calendar address (every event they attend), their badge (their name), and
 # their registration to change or cancel.
 
+
 def _register_known_address(world, event, *, api: bool):
     form = {
         "first_name": "Some",
