@@ -579,9 +579,7 @@ def _answer(
         if status == "not_signed_up":
             message = _("Not signed up for this session.")
         else:
-            message = _("Not confirmed: %(status)s.") % {
-                "status": registration.get_status_display().lower()
-            }
+            message = not_confirmed_message(registration.get_status_display())
     response = {
         "result": result,
         "message": message,
@@ -590,6 +588,11 @@ def _answer(
         **(extra or {}),
     }
     return ScanOutcome(result=result, response=response, checkin=checkin, registration=registration)
+
+
+def not_confirmed_message(status_label: str) -> str:
+    """What the door says of a registration in this status (its label, translated)."""
+    return _("Not confirmed: %(status)s.") % {"status": status_label.lower()}
 
 
 def _attendee(registration: Registration, badge: Badge | None, scanner: Scanner) -> dict[str, Any]:

@@ -64,6 +64,9 @@ MIDDLEWARE = [
     # and the HTTPS redirect below would refuse; it answers nothing but two states.
     "eventsite.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A scanner's everyday scan, in one statement on PostgreSQL; after the HTTPS redirect and
+    # security headers, before what a device's JSON request does not use (badges/fastpath/).
+    "badges.fastpath.CheckInFastPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "agenda.page_cache.EventPageCacheMiddleware",
     "eventsite.middleware.DatabaseUnavailableMiddleware",
@@ -120,6 +123,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
+    # A statement run a few times on a connection is prepared: PostgreSQL plans it once per
+    # connection (CONN_MAX_AGE keeps them) instead of at every run, which was most of its CPU
+    # for a scan at the door. psycopg prepares only statements whose parameters the server
+    # binds. A pooler in transaction mode needs prepared-statement support (pgbouncer 1.21+,
+    # max_prepared_statements), or DATABASE_PREPARED_STATEMENTS=False.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The shared cache (Redis in production) and a per-process cache for rendered pages, whose keys

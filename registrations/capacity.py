@@ -29,7 +29,8 @@ def _set_lock_timeout() -> None:
     if connection.vendor == "postgresql":
         timeout = int(getattr(settings, "REGISTRATIONS_LOCK_TIMEOUT_MS", 5000))
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = %s", [f"{timeout}ms"])
+            # set_config(…, true) is SET LOCAL; SET itself takes no bound parameter.
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout}ms"])
 
 
 def lock_event(event_id: int) -> Event:

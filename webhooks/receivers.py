@@ -8,7 +8,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from agenda.models import Event
 from badges.models import CheckIn
-from badges.signals import checkin_recorded, checkin_undone
+from badges.signals import checkin_recorded, checkin_recorded_quiet, checkin_undone
 from registrations.models import Registration
 from registrations.signals import registration_changed
 
@@ -71,6 +71,10 @@ checkin_recorded_receiver = _checkin_receiver(WebhookEventType.CHECKIN_CREATED.v
 checkin_undone_receiver = _checkin_receiver(WebhookEventType.CHECKIN_UNDONE.value)
 
 
+def _no_webhook_wants_checkins(event_id: int) -> bool:
+    return not routing.targets(event_id=event_id, event_type=WebhookEventType.CHECKIN_CREATED.value)
+
+
 def webhook_changed(sender, **kwargs) -> None:
     routing.forget()
 
@@ -80,6 +84,7 @@ def connect() -> None:
         registration_changed_receiver, dispatch_uid="webhooks.registration_changed"
     )
     checkin_recorded.connect(checkin_recorded_receiver, dispatch_uid="webhooks.checkin_recorded")
+    checkin_recorded_quiet["webhooks.checkin_recorded"] = _no_webhook_wants_checkins
     checkin_undone.connect(checkin_undone_receiver, dispatch_uid="webhooks.checkin_undone")
     post_save.connect(webhook_changed, sender=Webhook, dispatch_uid="webhooks.routes_saved")
     post_delete.connect(webhook_changed, sender=Webhook, dispatch_uid="webhooks.routes_deleted")
