@@ -7,13 +7,28 @@ to make one.
 """
 
 import functools
+import hashlib
 from datetime import datetime
+from json.encoder import encode_basestring as _json_string
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    FilteredRelation,
+    Func,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from agenda.models import ApiToken, Event, Session
+from members.models import Organisation, Person
 from registrations.enums import AttendanceMode, PickStatus, RegistrationStatus
 from registrations.models import Registration, SessionPick
 
@@ -89,45 +104,126 @@ def _signed_up(session: Session | None) -> set[int] | None:
     )
 
 
-def checkin_list(
+def checkin_list_json(
     *, event: Event, session: Session | None = None, shows_needs: bool = False
-) -> list[dict[str, Any]]:
-    """Every badge of the event as a scanner needs it to answer offline, sorted by name.
+) -> str:
+    """Every badge of the event as a scanner needs it to answer offline, sorted by name: the
+    entries, as a JSON array.
 
     A valid badge of a confirmed registration carries the person's name, organisation, role,
-    attendance mode, whether they need assistance and when they were checked in; any other
-    badge carries only its status ("revoked", "cancelled", …), enough to refuse it.
-    Issue missing badges first (``services.issue_missing_badges``). Queries: one, two for a
-    session that needs sign-up.
+    attendance mode, whether they need assistance and when they were checked in (what
+    ``_door_data`` gives search); any other badge carries only its status ("revoked",
+    "cancelled", …), enough to refuse it. Issue missing badges first
+    (``services.issue_missing_badges``). Queries: one, two for a session that needs sign-up.
+
+    The list of a large event holds every one of its badges, so it is made as cheaply as it
+    can be: the rows are read as tuples, not model instances, and each entry is written
+    straight as JSON rather than made a dict and then encoded, which cost twice as much. The
+    text is what DRF's JSON renderer makes of the same entries: compact, strings encoded by
+    the standard library's JSON encoder, non-ASCII kept, U+2028 and U+2029 escaped.
     """
-    checked_in_at = Subquery(
-        _active_checkins(session).filter(registration=OuterRef("registration")).values("at")[:1]
-    )
-    badges = (
+    signed_up = _signed_up(session)
+    confirmed = RegistrationStatus.CONFIRMED.value
+    entries = []
+    for (
+        code,
+        revoked,
+        role,
+        registration_id,
+        status,
+        mode,
+        needs,
+        first_name,
+        last_name,
+        organisation,
+        checked_in_at,
+    ) in _checkin_rows(event, session):
+        head = f'{{"code_hash":"{code_hash(code)}","status":'
+        if revoked:
+            entries.append(f'{head}"revoked"}}')
+            continue
+        if status != confirmed:
+            entries.append(f"{head}{_json_string(status)}}}")
+            continue
+        if signed_up is not None and registration_id not in signed_up:
+            status = "not_signed_up"
+        name = f"{first_name} {last_name}".strip()
+        # As datetime.isoformat() writes the time in UTC (see _UTCText).
+        at = f'"{checked_in_at.removesuffix(".000000")}+00:00"' if checked_in_at else "null"
+        entry = (
+            f'{head}"{status}","registration":{registration_id},'
+            f'"name":{_json_string(name)},"organisation":{_json_string(organisation or "")},'
+            f'"role":{_json_string(role)},"mode":{_json_string(mode)},'
+            f'"needs_assistance":{"true" if needs.strip() else "false"},"checked_in_at":{at}'
+        )
+        if shows_needs:
+            entry += f',"accessibility_needs":{_json_string(needs)}'
+        entries.append(entry + "}")
+    text = "[" + ",".join(entries) + "]"
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _checkin_rows(event: Event, session: Session | None) -> QuerySet:
+    """The badges of the event with what their entries show, in the list's order.
+
+    The check-in is joined, not looked up per badge: a registration has at most one check-in
+    not undone at the door, and one per session (the constraints of ``CheckIn``). Its event,
+    the registration's, lets the database read only this event's check-ins.
+    """
+    checkin = Q(registration__checkins__event=event, registration__checkins__undone_at__isnull=True)
+    if session is None:
+        checkin &= Q(registration__checkins__session__isnull=True)
+    else:
+        checkin &= Q(registration__checkins__session=session)
+    return (
         Badge.objects.filter(event=event)
-        .select_related("registration__person__organisation")
-        .annotate(checked_in_at=checked_in_at)
+        .annotate(active_checkin=FilteredRelation("registration__checkins", condition=checkin))
         .order_by(
-            "registration__person__last_name", "registration__person__first_name", "-issued_at"
+            "registration__person__last_name",
+            "registration__person__first_name",
+            "-issued_at",
+            "-pk",
+        )
+        .values_list(
+            "code",
+            ExpressionWrapper(Q(revoked_at__isnull=False), output_field=BooleanField()),
+            "role",
+            "registration_id",
+            "registration__status",
+            "registration__mode",
+            "registration__accessibility_needs",
+            "registration__person__first_name",
+            "registration__person__last_name",
+            "registration__person__organisation__name",
+            _UTCText("active_checkin__at"),
         )
     )
-    signed_up = _signed_up(session)
-    entries = []
-    for badge in badges:
-        registration = badge.registration
-        entry: dict[str, Any] = {"code_hash": code_hash(badge.code)}
-        if badge.revoked_at is not None:
-            entry["status"] = "revoked"
-        elif registration.status != RegistrationStatus.CONFIRMED:
-            entry["status"] = registration.status
-        else:
-            if signed_up is not None and registration.pk not in signed_up:
-                entry["status"] = "not_signed_up"
-            else:
-                entry["status"] = RegistrationStatus.CONFIRMED
-            entry.update(_door_data(registration, badge.role, badge.checked_in_at, shows_needs))
-        entries.append(entry)
-    return entries
+
+
+class _UTCText(Func):
+    """A date and time as text, in UTC: ``YYYY-MM-DDTHH:MM:SS.ffffff`` on PostgreSQL, and on
+    SQLite as Django stores it with a ``T`` (no fraction when it is zero). Both become what
+    ``datetime.isoformat()`` writes once a ``.000000`` is dropped and ``+00:00`` added.
+
+    The offline list carries a check-in time for every person checked in, and making each a
+    ``datetime`` (which Django's PostgreSQL adapter does in Python) only to write it back as
+    text cost more than the rest of reading the list.
+    """
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')",
+            **extra_context,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="replace(%(expressions)s, ' ', 'T')", **extra_context
+        )
 
 
 def _door_data(
@@ -146,6 +242,102 @@ def _door_data(
     if shows_needs:
         data["accessibility_needs"] = registration.accessibility_needs
     return data
+
+
+# --- the offline list's version ------------------------------------------------------------------
+#
+# A scanner asks for its list every minute with the ETag of the one it holds; most of the time
+# nothing changed, and building the list of a large event to find that out cost far more than the
+# list is worth. On PostgreSQL the version of the list comes from one aggregate query instead:
+# per table that feeds an entry (badges, registrations, people, organisations, check-ins, the
+# session's seats), the count of the event's rows and the sum of a hash of their ``xmin``.
+# PostgreSQL stamps every row version it writes with the id of the writing transaction
+# (``xmin``), never the id of the version it replaces, so any insert, update or delete of such a
+# row changes the version, whichever way it was written (the ORM, ``QuerySet.update``,
+# ``bulk_update``, the admin, SQL). The ids are hashed (64 bits) so that changes cannot cancel
+# out in the sum, as ids themselves could (one transaction rewriting rows last written just
+# before and just after it started). A change that alters nothing (a row saved as it was)
+# changes the version too: the scanner then fetches a list equal to its own, once.
+# Other databases (SQLite, for development and tests) have no such column: there the version is
+# a digest of the list itself (``checkin_list_digest``), made every time.
+
+CHECKIN_LIST_FORMAT = 1  # raised when an entry's layout changes, so every scanner fetches anew
+
+
+def _xmin_sum(alias: str) -> str:
+    return f"SUM(hashint8extended(CAST(CAST({alias}.xmin AS text) AS bigint), 0))"
+
+
+@functools.cache
+def _version_sql(by_session: bool, with_picks: bool) -> str:
+    badge, checkin, registration = quoted(Badge), quoted(CheckIn), quoted(Registration)
+    person, organisation = quoted(Person), quoted(Organisation)
+    checkin_session = (
+        f"{quoted(CheckIn, 'session')} = %(session)s"
+        if by_session
+        else f"{quoted(CheckIn, 'session')} IS NULL"
+    )
+    parts = [
+        f"SELECT COUNT(*), {_xmin_sum(badge)} FROM {badge}"  # noqa: S608
+        f" WHERE {quoted(Badge, 'event')} = %(event)s",
+        f"SELECT COUNT(*), {_xmin_sum(registration)}, {_xmin_sum(person)},"  # noqa: S608
+        f" COUNT({quoted(Organisation, 'id')}), {_xmin_sum(organisation)}"
+        f" FROM {registration}{join(Registration, 'person')}"
+        f"{join(Person, 'organisation', outer=True)}"
+        f" WHERE {quoted(Registration, 'event')} = %(event)s",
+        f"SELECT COUNT(*), {_xmin_sum(checkin)} FROM {checkin}"  # noqa: S608
+        f" WHERE {quoted(CheckIn, 'event')} = %(event)s AND {checkin_session}",
+    ]
+    if with_picks:
+        pick = quoted(SessionPick)
+        parts.append(
+            f"SELECT COUNT(*), {_xmin_sum(pick)} FROM {pick}"  # noqa: S608
+            f" WHERE {quoted(SessionPick, 'session')} = %(session)s"
+        )
+    joined = ", ".join(f"({part}) AS part_{n}" for n, part in enumerate(parts))
+    return f"SELECT * FROM {joined}"  # noqa: S608
+
+
+def checkin_list_version(
+    *, event: Event, session: Session | None = None, shows_needs: bool = False
+) -> str | None:
+    """A string that changes whenever ``checkin_list_json`` with these arguments would change,
+    and whenever a confirmed registration of the event comes to need a new badge
+    (``services.issue_missing_badges``); None on a database other than PostgreSQL.
+
+    Read it before issuing missing badges and before reading the list: a list read later is
+    then never older than its version. Queries: one (none without PostgreSQL).
+    """
+    connection = connections[router.db_for_read(Badge)]
+    if connection.vendor != "postgresql":
+        return None
+    with_picks = bool(session is not None and session.requires_signup)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _version_sql(session is not None, with_picks),
+            {"event": event.pk, "session": session.pk if session else None},
+        )
+        counts = cursor.fetchone()
+    return ":".join(
+        str(value)
+        for value in (
+            CHECKIN_LIST_FORMAT,
+            event.pk,
+            session.pk if session else "-",
+            int(with_picks),
+            int(shows_needs),
+            *counts,
+        )
+    )
+
+
+def checkin_list_digest(
+    *, entries_json: str, session: Session | None = None, shows_needs: bool = False
+) -> str:
+    """The version of a list already made (``checkin_list_json``), for a database where
+    ``checkin_list_version`` has none: a digest of the list itself."""
+    digest = hashlib.sha256(entries_json.encode()).hexdigest()
+    return f"{CHECKIN_LIST_FORMAT}:{session.pk if session else '-'}:{int(shows_needs)}:{digest}"
 
 
 def search_attendees(

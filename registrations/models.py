@@ -204,7 +204,11 @@ class Registration(models.Model):
                 name="registration_waitlisted_has_place",
             ),
         ]
-        indexes = [models.Index(fields=["event", "mode", "status", "waitlisted_at"])]
+        indexes = [
+            models.Index(fields=["event", "mode", "status", "waitlisted_at"]),
+            # The organisers' list of an event, newest first, a page at a time.
+            models.Index(fields=["event", "created_at", "id"], name="registration_event_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} – {self.event}"
@@ -271,6 +275,17 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["at", "pk"]
+        indexes = [
+            # The entries that end a registration, few among all: badges issued before one
+            # are no longer valid (badges.services.issue_missing_badges looks for them).
+            models.Index(
+                fields=["registration", "at"],
+                condition=Q(
+                    to_status__in=[RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED]
+                ),
+                name="auditentry_ending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

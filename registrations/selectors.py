@@ -1,11 +1,24 @@
 import functools
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from agenda.models import Event
 
 from .capacity import waitlist_position
+from .enums import RegistrationStatus
 from .models import (
     PrivacyNotice,
     Question,
@@ -51,6 +64,59 @@ def registrations_of_event(*, event_id: int) -> QuerySet[Registration]:
     return Registration.objects.filter(event_id=event_id).select_related(
         "person__organisation", "event"
     )
+
+
+# --- what organisers list ------------------------------------------------------------------------
+
+
+def with_waitlist_position(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
+    """Annotates ``waitlist_position`` (1 = next promoted), as ``capacity.waitlist_position``.
+
+    Counted in the same query, over the whole waitlist of the registration's event and mode,
+    whatever filters narrow the list. PostgreSQL counts only for the rows it returns (a page of
+    the list), and only for those waitlisted.
+    """
+    ahead = (
+        Registration.objects.filter(
+            event_id=OuterRef("event_id"),
+            mode=OuterRef("mode"),
+            status=RegistrationStatus.WAITLISTED,
+        )
+        .filter(
+            Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+            | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("event_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return queryset.annotate(
+        waitlist_position=Case(
+            When(
+                status=RegistrationStatus.WAITLISTED,
+                waitlisted_at__isnull=False,
+                then=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1,
+            ),
+            default=None,
+            output_field=IntegerField(),
+        )
+    )
+
+
+@functools.cache
+def _organiser_registrations() -> QuerySet[Registration]:
+    # Never evaluated itself: only copied. Building and resolving the waitlist position's
+    # subquery cost more CPU than running the query for a page, so it is done once per process.
+    return with_waitlist_position(
+        Registration.objects.select_related("event", "person__organisation")
+    ).order_by("-created_at", "-pk")
+
+
+def organiser_registrations() -> QuerySet[Registration]:
+    """Every registration with its event, person, organisation and ``waitlist_position``,
+    newest first (the order of the index ``registration_event_newest`` within an event)."""
+    return _organiser_registrations().all()
 
 
 # --- what registering for an event checks against ------------------------------------------------
