@@ -171,9 +171,9 @@ def issue_missing_badges(*, event: Event) -> int:
     confirmed = Registration.objects.filter(
         event=event, status=RegistrationStatus.CONFIRMED
     ).order_by()
-    # A badge's event is its registration's; naming it lets the database read only this
-    # event's badges.
-    valid = Badge.objects.filter(event=event, registration=OuterRef("pk"), revoked_at__isnull=True)
+    # Looked up by registration only: naming the event too lets the planner, with statistics
+    # not yet gathered after a bulk import, scan the event's badges once per registration.
+    valid = Badge.objects.filter(registration=OuterRef("pk"), revoked_at__isnull=True)
     stale = valid.filter(
         Exists(
             AuditEntry.objects.filter(
