@@ -87,7 +87,9 @@ class BadgeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.action(description=_("Re-issue (lost badge: the old code stops working)"))
+    @admin.action(
+        description=_("Re-issue (lost badge: the old code stops working)"), permissions=["change"]
+    )
     def reissue(self, request: HttpRequest, queryset: QuerySet[Badge]) -> None:
         done, failed = 0, []
         for badge in queryset.filter(revoked_at__isnull=True).select_related(
@@ -167,7 +169,7 @@ class DeviceAdmin(admin.ModelAdmin):
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description=_("Revoke (the device can no longer scan)"))
+    @admin.action(description=_("Revoke (the device can no longer scan)"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[Device]) -> None:
         done, failed = 0, []
         for device in queryset:

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -57,6 +58,22 @@ def test_admin_badge_reissue_action_revokes_the_old_code(admin_client_of, badge)
     badge.refresh_from_db()
     assert badge.revoke_reason == "reissued"
     assert Badge.objects.filter(registration=badge.registration, revoked_at=None).count() == 1
+
+
+def test_admin_badge_reissue_action_needs_the_change_permission(badge, django_user_model):
+    viewer = django_user_model.objects.create_user("viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_badge"))
+    client = Client()
+    client.force_login(viewer)
+
+    client.post(
+        reverse("admin:badges_badge_changelist"),
+        {"action": "reissue", "_selected_action": [badge.pk]},
+    )
+
+    badge.refresh_from_db()
+    assert badge.revoked_at is None
+    assert Badge.objects.filter(registration=badge.registration).count() == 1
 
 
 def test_admin_checkin_undo_action(admin_client_of, event):
