@@ -37,6 +37,41 @@ def has_own_badge(registration) -> bool:
     )
 
 
+def no_own_badge_reason(registration) -> str:
+    """Why the attendee has no badge of their own, for them to read; "" when they have one.
+
+    The same words as the page ``badge_pdf`` shows, for the API's answer.
+    """
+    if has_own_badge(registration):
+        return ""
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return _(
+            "Badges are for confirmed attendees, and your registration is %(status)s. Once "
+            "your place is confirmed, your badge will be here."
+        ) % {"status": registration.get_status_display().lower()}
+    return _(
+        "You attend online, so there is no badge to print: badges are for people who come to "
+        "the venue."
+    )
+
+
+def badge_pdf_response(registration) -> HttpResponse:
+    """The registration's badge as an A6 PDF, shown inline; the page and the API answer it.
+
+    Expects the registration's event (with its venue) and person (with the organisation)
+    fetched along. Saves: its badge, if it has no valid one yet (``issue_badge``, which raises
+    ``BadgeNotAvailable`` unless the registration is confirmed).
+    """
+    badge = issue_badge(registration=registration)
+    badge.registration = registration
+    pdf = render_badges(
+        [badge_face(badge)], heading=event_heading(registration.event), layout=Layout.A6
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="badge-{registration.event.slug}.pdf"'
+    return response
+
+
 @private
 @require_GET
 def badge_pdf(request: HttpRequest, token: str) -> HttpResponse:
@@ -55,14 +90,7 @@ def badge_pdf(request: HttpRequest, token: str) -> HttpResponse:
             },
             status=403,
         )
-    badge = issue_badge(registration=registration)
-    badge.registration = registration
-    pdf = render_badges(
-        [badge_face(badge)], heading=event_heading(registration.event), layout=Layout.A6
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="badge-{registration.event.slug}.pdf"'
-    return response
+    return badge_pdf_response(registration)
 
 
 # --- print runs ----------------------------------------------------------------------------------

@@ -298,6 +298,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RegistrationStatusEnum": "registrations.enums.RegistrationStatus",
         "PickStatusEnum": "registrations.enums.PickStatus",
+        # Also named by list fields (the print runs' "roles", "organisation_types").
+        "RoleEnum": "badges.enums.BadgeRole",
+        "OrganisationTypeEnum": "members.enums.OrganisationType",
     },
     # The errors DRF answers by itself (invalid input, credentials, not found, rate limits) are
     # documented on every operation where they can happen; views document their own rules'.

@@ -46,6 +46,7 @@ from schemathesis.specs.openapi.checks import (
 from agenda.enums import EventFormat, EventStatus
 from agenda.models import Document
 from agenda.services import issue_api_token
+from badges.models import PrintRun, PrintRunStatus
 from badges.services import issue_badge
 from registrations.enums import AttendanceMode, PickStatus, QuestionKind, RegistrationStatus
 from reports.enums import ReportStatus
@@ -101,6 +102,8 @@ class Dataset:
     tokens: list[str]
     badge_codes: list[str]
     checkin_ids: list[int]
+    document_ids: list[int]
+    print_run_ids: list[int]
     question_ids: dict[int, tuple[str, list[str]]]
     speaker_slugs: list[str]
     names: list[str]
@@ -146,13 +149,15 @@ def build_dataset(media: Path) -> Dataset:
     SessionSpeakerFactory(session=plenary, speaker=speakers[0])
     SessionSpeakerFactory(session=workshops[0], speaker=speakers[1])
     SessionSpeakerFactory(session=past_session, speaker=speakers[0])
-    for position, title in enumerate(("Programme", "Practical information")):
+    documents = [
         Document.objects.create(
             event=hybrid,
             title=title,
             position=position,
             file=ContentFile(b"%PDF-1.4\n%%EOF\n", name=f"{title.lower()}.pdf"),
         )
+        for position, title in enumerate(("Programme", "Practical information"))
+    ]
 
     questions = [
         QuestionFactory(event=hybrid, label="Your ministry", kind=QuestionKind.SHORT_TEXT),
@@ -227,6 +232,11 @@ def build_dataset(media: Path) -> Dataset:
     report.pdf.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     report.xlsx.save("report.xlsx", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=False)
     report.save()
+    print_runs = [
+        PrintRun.objects.create(event=hybrid, status=PrintRunStatus.DONE, total=2, done=2),
+        PrintRun.objects.create(event=hybrid, filters={"roles": ["speaker"]}),
+    ]
+    print_runs[0].file.save("badges.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
 
     organiser = get_user_model().objects.create_user("api-organiser", is_staff=True)
     organiser.groups.add(Group.objects.get(name="organisers"))
@@ -254,6 +264,8 @@ def build_dataset(media: Path) -> Dataset:
         tokens=[r.token for r in registrations],
         badge_codes=[b.code for b in badges],
         checkin_ids=[c.pk for c in checkins],
+        document_ids=[d.pk for d in documents],
+        print_run_ids=[r.pk for r in print_runs],
         question_ids={q.pk: (q.kind, q.choices) for q in questions},
         speaker_slugs=[s.slug for s in speakers],
         names=["Attendee0", "Novak", "attendee1"],
@@ -352,6 +364,10 @@ def aim(case, data: Dataset) -> None:
         elif name == "id":
             if "/sessions/" in path:
                 values = data.session_ids
+            elif "/documents/" in path:
+                values = data.document_ids
+            elif "/print-runs/" in path:
+                values = data.print_run_ids
             elif "/checkin/" in path:
                 values = data.checkin_ids
             else:
@@ -643,6 +659,20 @@ EDGE_REQUESTS = {
         OWN,
         lambda data: {"path_parameters": {"token": data.tokens[0]}, "body": {}},
         403,
+    ),
+    "attendee's badge, attending online": (
+        "anonymous",
+        "GET",
+        "/api/v1/registrations/{token}/badge.pdf",
+        lambda data: {"path_parameters": {"token": data.tokens[2]}},
+        403,
+    ),
+    "badge print run's file": (
+        "organiser",
+        "GET",
+        "/api/v1/events/{slug}/print-runs/{id}/file/",
+        lambda data: {"path_parameters": {"slug": HYBRID, "id": data.print_run_ids[0]}},
+        200,
     ),
     "report workbook": (
         "organiser",

@@ -9,9 +9,13 @@ router.register("speakers", views.SpeakerViewSet, basename="speaker")
 
 sessions = views.EventSessionViewSet.as_view({"get": "list"})
 session = views.EventSessionViewSet.as_view({"get": "retrieve"})
+documents = views.EventDocumentViewSet.as_view({"get": "list"})
+document = views.EventDocumentViewSet.as_view({"get": "retrieve"})
 
 urlpatterns = [
     path("", include(router.urls)),
     path("events/<slug:event_slug>/sessions/", sessions, name="event-session-list"),
     path("events/<slug:event_slug>/sessions/<int:pk>/", session, name="event-session-detail"),
+    path("events/<slug:event_slug>/documents/", documents, name="event-document-list"),
+    path("events/<slug:event_slug>/documents/<int:pk>/", document, name="event-document-detail"),
 ]

@@ -2,15 +2,22 @@ from datetime import UTC
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.generics import get_object_or_404
 
 from ..enums import EventFormat
-from ..models import Event, Session, SessionSpeaker, Speaker
+from ..models import Document, Event, Session, SessionSpeaker, Speaker
 from ..selectors import public_events
-from .serializers import EventSerializer, SessionSerializer, SpeakerSerializer
+from .serializers import (
+    DocumentSerializer,
+    EventSerializer,
+    SessionSerializer,
+    SpeakerSerializer,
+)
 
 
 class StorableIsoDateTimeField(IsoDateTimeField):
@@ -66,6 +73,27 @@ class EventSessionViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related(Prefetch("appearances", queryset=appearances))
             .order_by("start", "pk")
         )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List an event's documents"),
+        description=_(
+            "The documents organisers published with the event (programme, practical "
+            "information, …), in the order the event's page shows them, with each file's "
+            "address, size and type. Only for published, postponed and cancelled events."
+        ),
+    ),
+    retrieve=extend_schema(summary=_("Read one of an event's documents")),
+)
+class EventDocumentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = DocumentSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no URL arguments
+            return Document.objects.none()
+        event = get_object_or_404(Event.objects.public(), slug=self.kwargs["event_slug"])
+        return event.documents.order_by("position", "title", "pk")
 
 
 class SpeakerViewSet(viewsets.ReadOnlyModelViewSet):

@@ -7,9 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from eventsite.api import MAX_ID
+from members.enums import OrganisationType
 from registrations.enums import AttendanceMode
 
-from ..enums import BadgeRole, ScanResult
+from ..enums import BadgeRole, RevokeReason, ScanResult
+from ..models import PrintRunStatus
 
 BATCH_LIMIT = 200
 
@@ -216,3 +218,112 @@ class StatsSerializer(serializers.Serializer):
 class UndoneSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     undone_at = serializers.DateTimeField()
+
+
+# --- badges and print runs, for organisers -------------------------------------------------------
+
+
+class OrganiserBadgeSerializer(serializers.Serializer):
+    """A registration's current badge, without its code: the code is only ever printed."""
+
+    registration = serializers.IntegerField(source="registration_id")
+    event = serializers.SlugField(source="event.slug", help_text=_("The event's slug."))
+    role = serializers.ChoiceField(choices=BadgeRole.choices)
+    role_label = serializers.CharField(source="get_role_display")
+    issued_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("Null while the badge is valid.")
+    )
+    revoke_reason = serializers.ChoiceField(
+        choices=RevokeReason.choices,
+        allow_blank=True,
+        help_text=_("Why the badge was revoked; empty while it is valid."),
+    )
+    declined_photos = serializers.SerializerMethodField(
+        help_text=_("The person did not agree to be photographed: the badge says so.")
+    )
+    pdf = serializers.SerializerMethodField(
+        help_text=_("Address of the badge as an A6 PDF (for a revoked badge: its successor's).")
+    )
+
+    def get_declined_photos(self, badge) -> bool:
+        return not badge.registration.photo_consent
+
+    def get_pdf(self, badge) -> str:
+        return self.context["pdf_url"](badge)
+
+
+class PrintRunRequestSerializer(serializers.Serializer):
+    """Which badges to print, as on the print-run page; every field left out means "all"."""
+
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=BadgeRole.choices),
+        required=False,
+        max_length=len(BadgeRole.choices),
+        help_text=_("Only these roles; none: every role."),
+    )
+    organisation_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=OrganisationType.choices),
+        required=False,
+        max_length=len(OrganisationType.choices),
+        help_text=_("Only people of these organisation types; none: every type."),
+    )
+    # Letters checked below rather than by a pattern: with a pattern, the schema would offer an
+    # empty value twice (the pattern's and the blank one's), which validators refuse.
+    name_from = serializers.CharField(
+        max_length=1,
+        required=False,
+        allow_blank=True,
+        help_text=_("Last names from this letter (A to Z) on, inclusive; empty: from A."),
+    )
+    name_to = serializers.CharField(
+        max_length=1,
+        required=False,
+        allow_blank=True,
+        help_text=_("Last names up to this letter (A to Z), inclusive; empty: to Z."),
+    )
+
+    def _letter(self, value: str) -> str:
+        if value and not (value.isascii() and value.isalpha()):
+            raise serializers.ValidationError(_("Give one letter, A to Z."))
+        return value.upper()
+
+    def validate_name_from(self, value: str) -> str:
+        return self._letter(value)
+
+    def validate_name_to(self, value: str) -> str:
+        return self._letter(value)
+
+    def validate(self, attrs):
+        name_from, name_to = attrs.get("name_from", ""), attrs.get("name_to", "")
+        if name_from and name_to and name_from > name_to:
+            raise serializers.ValidationError(
+                {"name_to": [_("The range must end at or after the letter it starts at.")]}
+            )
+        return attrs
+
+
+class PrintRunSerializer(serializers.Serializer):
+    """A print run: where its making stands, and its file once made."""
+
+    id = serializers.IntegerField()
+    event = serializers.SlugField(source="event.slug", help_text=_("The event's slug."))
+    # A string rather than an enum: the report's status has the same values and labels, and the
+    # schema would name the two one enum.
+    status = serializers.CharField(help_text=_("queued, running, done or failed."))
+    status_label = serializers.CharField(source="get_status_display")
+    done = serializers.IntegerField(help_text=_("Badges laid out so far."))
+    total = serializers.IntegerField(help_text=_("Badges the run holds."))
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    filters = PrintRunRequestSerializer(help_text=_("Which badges the run holds."))
+    error = serializers.CharField(help_text=_("Why the run failed; empty otherwise."))
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    file = serializers.SerializerMethodField(
+        help_text=_("Address of the PDF (A4 sheets of four badges); null until made.")
+    )
+
+    def get_file(self, print_run) -> str | None:
+        if print_run.status != PrintRunStatus.DONE or not print_run.file:
+            return None
+        return self.context["file_url"](print_run)

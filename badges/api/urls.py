@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import badge_views, print_run_views, views
 
 urlpatterns = [
     path("checkin/", views.CheckInView.as_view(), name="api-checkin"),
@@ -20,5 +20,40 @@ urlpatterns = [
         "events/<slug:slug>/checkin-stats/",
         views.CheckInStatsView.as_view(),
         name="api-checkin-stats",
+    ),
+    path(
+        "registrations/<str:token>/badge.pdf",
+        badge_views.OwnBadgeView.as_view(),
+        name="own-registration-badge",
+    ),
+    path(
+        "organiser/registrations/<int:pk>/badge/",
+        badge_views.OrganiserBadgeView.as_view(),
+        name="organiser-registration-badge",
+    ),
+    path(
+        "organiser/registrations/<int:pk>/badge.pdf",
+        badge_views.OrganiserBadgePDFView.as_view(),
+        name="organiser-registration-badge-pdf",
+    ),
+    path(
+        "organiser/registrations/<int:pk>/badge/reissue/",
+        badge_views.OrganiserBadgeReissueView.as_view(),
+        name="organiser-registration-badge-reissue",
+    ),
+    path(
+        "events/<slug:slug>/print-runs/",
+        print_run_views.EventPrintRunsView.as_view(),
+        name="api-event-print-runs",
+    ),
+    path(
+        "events/<slug:slug>/print-runs/<int:pk>/",
+        print_run_views.EventPrintRunView.as_view(),
+        name="api-event-print-run",
+    ),
+    path(
+        "events/<slug:slug>/print-runs/<int:pk>/file/",
+        print_run_views.EventPrintRunFileView.as_view(),
+        name="api-event-print-run-file",
     ),
 ]

@@ -240,6 +240,18 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         path("/api/v1/events/{a.event.slug}/sessions/{a.plenary.pk}/"),
     ),
     Endpoint(
+        "event-document-list",
+        Kind.PUBLIC,
+        ("GET",),
+        path("/api/v1/events/{a.event.slug}/documents/"),
+    ),
+    Endpoint(
+        "event-document-detail",
+        Kind.PUBLIC,
+        ("GET",),
+        path("/api/v1/events/{a.event.slug}/documents/{a.document.pk}/"),
+    ),
+    Endpoint(
         "event-registration-create",
         Kind.PUBLIC,
         ("POST",),
@@ -303,6 +315,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             {"session_ids": [call.victim.workshop.pk]} if call.method == "PATCH" else None,
         ),
         note="PATCH signs up for A's workshop",
+    ),
+    Endpoint(
+        "own-registration-badge",
+        Kind.TOKEN,
+        ("GET",),
+        lambda call: (f"/api/v1/registrations/{call.secret('registration')}/badge.pdf", None),
     ),
     Endpoint(
         "badges:badge-pdf",
@@ -455,6 +473,45 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         Kind.ORGANISER,
         ("GET",),
         path("/api/v1/events/{t.event.slug}/report/pdf/"),
+    ),
+    Endpoint(
+        "organiser-registration-badge",
+        Kind.ORGANISER,
+        ("GET",),
+        path("/api/v1/organiser/registrations/{t.registration.pk}/badge/"),
+    ),
+    Endpoint(
+        "organiser-registration-badge-pdf",
+        Kind.ORGANISER,
+        ("GET",),
+        path("/api/v1/organiser/registrations/{t.registration.pk}/badge.pdf"),
+    ),
+    Endpoint(
+        "organiser-registration-badge-reissue",
+        Kind.ORGANISER,
+        ("POST",),
+        path("/api/v1/organiser/registrations/{t.registration.pk}/badge/reissue/"),
+        note="the attendee's badge: its old code stops working",
+    ),
+    Endpoint(
+        "api-event-print-runs",
+        Kind.ORGANISER,
+        ("POST",),
+        with_body(
+            "/api/v1/events/{t.event.slug}/print-runs/", lambda call: {"roles": ["attendee"]}
+        ),
+    ),
+    Endpoint(
+        "api-event-print-run",
+        Kind.ORGANISER,
+        ("GET",),
+        path("/api/v1/events/{t.event.slug}/print-runs/{t.print_run.pk}/"),
+    ),
+    Endpoint(
+        "api-event-print-run-file",
+        Kind.ORGANISER,
+        ("GET",),
+        path("/api/v1/events/{t.event.slug}/print-runs/{t.print_run.pk}/file/"),
     ),
     # --- scanners ----------------------------------------------------------------------------
     Endpoint(

@@ -38,9 +38,9 @@ Two symmetric sides. Each has an event happening now (hybrid, with a plenary and
 needs sign-up), an event that ended yesterday (certificate, join link, feedback survey), its
 attendee (confirmed in person, with a badge and a door check-in; an online attendee of the
 ended event), registrations waiting for an organiser (pending, waitlisted, declined), a
-data-protection access request, a made report and a made print run. A scanner device may work
-at event A only; an organiser (staff, in the organisers group) has an API token limited to event
-B. A is the victim: wherever a request names an id, it names one of A's.
+data-protection access request, a made report and a made print run, and a published document. A
+scanner device may work at event A only; an organiser (staff, in the organisers group) has an API
+token limited to event B. A is the victim: wherever a request names an id, it names one of A's.
 
 ## The callers
 

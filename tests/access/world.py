@@ -5,8 +5,8 @@ still open), an event that ended yesterday (for the certificate, the join page's
 and the feedback survey), its attendee (confirmed in person with a badge and a door check-in,
 and an online attendee of the ended event who joined), three other registrations waiting for an
 organiser's decision (pending, waitlisted, declined), a data-protection access request, a made
-report and a made print run with their files. A scanner device may work at event A only; an
-organiser's API token is limited to event B.
+report and a made print run with their files, and a published document. A scanner device may
+work at event A only; an organiser's API token is limited to event B.
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from agenda.enums import EventFormat, SessionKind
+from agenda.models import Document
 from badges.models import PrintRun, PrintRunStatus
 from privacy.enums import RequestStatus
 from registrations.enums import AttendanceMode, RegistrationStatus
@@ -82,6 +83,7 @@ class Side:
     data_request: object
     report: object
     print_run: object
+    document: object
     # Everything that must never reach a caller of the other side.
     secrets: list[str] = field(default_factory=list)
 
@@ -201,6 +203,11 @@ def build_side(key: str) -> Side:
     report.xlsx.save("report.xlsx", ContentFile(b"PK workbook of side " + key.encode()))
     print_run = PrintRun.objects.create(event=event, status=PrintRunStatus.DONE)
     print_run.file.save("badges.pdf", ContentFile(b"%PDF-1.4 badges of side " + key.encode()))
+    document = Document.objects.create(
+        event=event,
+        title=f"Programme of side {key}",
+        file=ContentFile(b"%PDF-1.4 programme of side " + key.encode(), name="programme.pdf"),
+    )
 
     side = Side(
         key=key,
@@ -221,6 +228,7 @@ def build_side(key: str) -> Side:
         data_request=data_request,
         report=report,
         print_run=print_run,
+        document=document,
     )
     for first, last, email in people.values():
         side.secrets += [email, f"{first} {last}", last]
