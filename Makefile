@@ -55,7 +55,7 @@ messages: install
 
 # Benchmarks (not part of make test): they need PostgreSQL, Redis and wrk; see docs/benchmarks.md.
 # make bench: the production stack (gunicorn.conf.py, Redis, the Celery worker and beat running):
-# event page, registration rush, check-in storm and growth, one after the other (about 15 minutes).
+# event page, registration rush, check-in storm and growth, one after the other (about 10 minutes).
 bench: install
 	$(PY) bench/suite.py
 
