@@ -54,9 +54,9 @@ def warm_site(client, known_organisation):
 
 # The event with its rules (1); whether the address is known (1); in a savepoint (the test's
 # transaction stands for the request's): the organisation (1), the person looked up and created
-# (4: members.services), the lock
-# (1, + SET lock_timeout on PostgreSQL), the registration already there (1), the seats taken
-# (1), the registration, its audit entry and its email written (3); the savepoint's 2.
+# (4: members.services), the lock (1, + the lock timeout set on PostgreSQL), the registration
+# already there (1), the seats taken (1), the registration, its audit entry and its email
+# written (3); the savepoint's 2.
 @pytest.mark.parametrize(
     ("capacity", "status", "queries"),
     [
