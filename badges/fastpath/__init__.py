@@ -39,7 +39,7 @@ takes it (cookie, ``Accept-Language``) with its ``Vary`` and ``Content-Language`
 the host checked against ``ALLOWED_HOSTS`` (``CommonMiddleware``), ``X-Frame-Options``, and
 ``Content-Length``. ``CHECKIN_FAST_PATH = False`` in the settings sends every scan to the
 view, and so does a database connection that does not keep the statement prepared (see
-``_keeps_plans``).
+``eventsite.fastpath.keeps_plans``).
 """
 
 import functools
@@ -49,13 +49,12 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, connections, router, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
-from rest_framework.renderers import JSONRenderer
 
+from eventsite.fastpath import json_body, json_response, keeps_plans
 from registrations.enums import AttendanceMode, RegistrationStatus
 
 from ..api.serializers import plain_scan
@@ -120,7 +119,7 @@ def answer(request: HttpRequest) -> HttpResponse | None:
         return None
     alias = router.db_for_write(CheckIn)
     connection = connections[alias]
-    if connection.vendor != "postgresql" or not _keeps_plans(connection):
+    if not keeps_plans(connection):
         return None
     if statement(alias) is None:
         return None
@@ -156,51 +155,14 @@ def answer(request: HttpRequest) -> HttpResponse | None:
         return _response(body, replayed=replayed)
 
 
-def _keeps_plans(connection) -> bool:
-    """Whether PostgreSQL plans the statement once per connection rather than at every run:
-    psycopg prepares it (server-side binding, a prepare threshold: DATABASE_PREPARED_STATEMENTS)
-    and the connection outlives the request (CONN_MAX_AGE, or a pool). Planned at every run it
-    costs the database about twice the view's statements, which are simpler to plan."""
-    settings_dict = connection.settings_dict
-    options = settings_dict["OPTIONS"]
-    return (
-        connection.features.uses_server_side_binding
-        and options.get("prepare_threshold") is not None
-        and (settings_dict["CONN_MAX_AGE"] != 0 or bool(options.get("pool")))
-    )
-
-
 def _everyday_scan(request: HttpRequest) -> tuple[str, dict[str, str]] | None:
     """The device's token and the scan, if the request is the scanner's everyday one."""
-    if settings.DISALLOWED_USER_AGENTS or settings.PREPEND_WWW:
-        return None  # CommonMiddleware's business
-    try:
-        request.get_host()
-    except DisallowedHost:
-        return None
     header = DEVICE_HEADER.fullmatch(request.META.get("HTTP_AUTHORIZATION", ""))
-    if header is None or request.content_type != "application/json":
+    if header is None:
         return None
-    charset = request.content_params.get("charset", "utf-8").lower()
-    if set(request.content_params) - {"charset"} or charset not in ("utf-8", "utf8"):
-        return None
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return None
-    if not 0 < length <= MAX_BODY:
-        return None
-    try:
-        # As DRF's JSONParser reads it: UTF-8, and no NaN or Infinity.
-        data = json.loads(request.body.decode("utf-8"), parse_constant=_refuse)
-    except (ValueError, OSError):
-        return None
-    scan = plain_scan(data)
+    data = json_body(request, max_body=MAX_BODY)
+    scan = None if data is None else plain_scan(data)
     return None if scan is None else (header.group(1), scan)
-
-
-def _refuse(constant: str) -> Any:
-    raise ValueError(constant)
 
 
 @functools.lru_cache(maxsize=16)
@@ -246,17 +208,8 @@ def _position(key: str) -> int:
 
 
 def _response(data: dict[str, Any], *, replayed: bool) -> HttpResponse:
-    content = JSONRenderer().render(data)
-    response = HttpResponse(content, content_type="application/json")
-    # The headers the view's answer gets from DRF and the middleware after this one.
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    response["Allow"] = ALLOW
-    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS.upper()
-    response["Content-Length"] = str(len(content))
-    response["Vary"] = "Accept-Language"
-    response["Content-Language"] = translation.get_language()
-    return response
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return json_response(data, allow=ALLOW, headers=headers)
 
 
 # --- running it --------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle, UserRateThrottle
 
 from agenda.api.auth import OrganiserTokenAuthentication
 from agenda.api.scope import in_scope
@@ -39,7 +39,7 @@ from eventsite.api import error_responses
 from members.enums import OrganisationType
 from members.models import Person
 
-from .. import services
+from .. import ratelimit, services
 from ..enums import AttendanceMode, RegistrationStatus
 from ..models import AuditEntry, Registration, SessionPick
 from ..selectors import (
@@ -68,10 +68,24 @@ class _RatesReadAtRequest:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
 
-class RegistrationCreateThrottle(_RatesReadAtRequest, AnonRateThrottle):
-    """Anonymous registrations, counted per client IP address."""
+class RegistrationCreateThrottle(BaseThrottle):
+    """Anonymous registrations, counted per client address by ``ratelimit.api_registration_hit``.
+
+    That counter is shared with the registration middleware and counts a request once, whichever
+    path sees it first. Signed-in users are left to ``SignedInThrottle``.
+    """
 
     scope = "registration_create"
+    retry_after: int | None = None
+
+    def allow_request(self, request, view) -> bool:
+        if request.user and request.user.is_authenticated:
+            return True
+        self.retry_after = ratelimit.api_registration_hit(request._request)
+        return self.retry_after is None
+
+    def wait(self) -> int | None:
+        return self.retry_after
 
 
 class OwnRegistrationThrottle(_RatesReadAtRequest, AnonRateThrottle):

@@ -1,10 +1,12 @@
 import threading
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
 
 from agenda.models import Event
+from registrations import ratelimit
 from tests.factories.registrations import PrivacyNoticeFactory
 
 
@@ -44,3 +46,10 @@ def event_row_locked(postgres, settings):
             holder.join()
 
     return hold
+
+
+@pytest.fixture
+def rate_clock(monkeypatch):
+    """The rate limit's clock stands still, 15 s into a window: no test crosses a window's end
+    by chance."""
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_015.0))

@@ -277,7 +277,7 @@ def test_create_for_registered_email_answers_neutral_200_and_resends(client):
     assert list(kinds) == [EmailKind.WAITLISTED, EmailKind.WAITLISTED]
 
 
-def test_create_is_throttled_per_address(client, settings):
+def test_create_is_throttled_per_address(client, settings, rate_clock):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {
@@ -297,7 +297,7 @@ def test_create_is_throttled_per_address(client, settings):
     assert Registration.objects.count() == 2
 
 
-def test_create_throttle_ignores_forged_forwarded_for(client, settings):
+def test_create_throttle_ignores_forged_forwarded_for(client, settings, rate_clock):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {
