@@ -199,10 +199,23 @@ def check_registrations(
     }
 
 
-def queued_emails() -> int:
+def queued_emails() -> list[int]:
+    """The outbox emails the messages queued in Redis name: a message of ``send_email`` names
+    one, a message of ``send_emails`` those a web process gathered."""
+    import base64
+
     import redis
 
-    return int(redis.Redis.from_url(BROKER_URL).llen("celery"))
+    named: list[int] = []
+    for message in redis.Redis.from_url(BROKER_URL).lrange("celery", 0, -1):
+        envelope = json.loads(message)
+        args = json.loads(base64.b64decode(envelope["body"]))[0]
+        task = envelope["headers"]["task"]
+        if task == "registrations.tasks.send_email":
+            named.append(args[0])
+        elif task == "registrations.tasks.send_emails":
+            named.extend(args[0])
+    return named
 
 
 # ----------------------------------------------------------------------------------------------
@@ -276,16 +289,28 @@ def measure_site(
             {"target": "rush", **rush, **rush_check, **drained, **emails},
             {"target": "open", **unlimited, **open_check},
         ]
-    outbox = DATABASES.value("SELECT count(*) FROM registrations_outboxemail")
-    queued = queued_emails()
+    outbox_ids = sorted(
+        row[0] for row in DATABASES.rows("SELECT id FROM registrations_outboxemail")
+    )
+    outbox = len(outbox_ids)
+    # A web process publishes the emails it gathered within its window (100 ms) after the last
+    # answer: waited for, at most a few seconds.
+    deadline = time.monotonic() + 5
+    named = queued_emails()
+    while sorted(named) != outbox_ids and time.monotonic() < deadline:
+        time.sleep(0.1)
+        named = queued_emails()
+    queued = len(named)
     sent = DATABASES.value(
         "SELECT count(*) FROM registrations_outboxemail WHERE status <> 'pending'"
     )
     for check in (rush_check, open_check):
         check["outbox_total"], check["queued_total"], check["sent_total"] = outbox, queued, sent
-    if queued != outbox or sent:
+    # Each outbox email named by exactly one queued message.
+    if sorted(named) != outbox_ids or sent:
         rush_check["problems"].append(
-            f"{outbox} emails in the outbox, {queued} queued in Redis, {sent} not pending"
+            f"{outbox} emails in the outbox, {queued} named by the messages queued in Redis "
+            f"({len(set(named))} distinct), {sent} not pending"
         )
     sending = send_outbox(env=env, emails=outbox, log_path=out / "celery.log")
     rush_check["problems"] += sending.pop("problems")

@@ -1,4 +1,7 @@
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 
 from .models import Organisation, Person, new_calendar_token
 
@@ -9,7 +12,9 @@ def find_or_create_organisation(*, name: str, type: str, country: str) -> Organi
     An existing organisation keeps its type: a registrant's choice does not re-classify it.
     """
     name = " ".join(name.split())
-    existing = Organisation.objects.filter(name__iexact=name, country=country).first()
+    # lower() on both sides, as the unique constraint compares names, so that its index serves.
+    same_name = Exact(Lower("name"), Lower(Value(name)))
+    existing = Organisation.objects.filter(same_name, country=country).first()
     if existing is not None:
         return existing
     # Made in a savepoint: when another registration makes the same organisation (in any case)
@@ -18,7 +23,7 @@ def find_or_create_organisation(*, name: str, type: str, country: str) -> Organi
         with transaction.atomic():
             return Organisation.objects.create(name=name, country=country, type=type)
     except IntegrityError:
-        return Organisation.objects.get(name__iexact=name, country=country)
+        return Organisation.objects.get(same_name, country=country)
 
 
 def find_or_create_person(

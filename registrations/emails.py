@@ -4,13 +4,16 @@ Nothing here talks to a mail server. ``queue_email`` saves an ``OutboxEmail`` wi
 recipient and subject and, instead of bodies, the few facts its templates need that can change
 before it is sent: the registration's status, mode, language, waitlist position and session picks
 at that moment (``OutboxEmail.context``). It asks for the email to be sent once the transaction
-commits. The sending task renders the bodies and the calendar attachment (``render_email``) from
-the registration and those facts, outside the transaction that wrote the email and its locks, so
-the email says what it would have said when it was written, and a registration holds the event's
-lock only while it counts and inserts. If the broker is unreachable at commit, the row stays
-pending and the periodic ``send_pending_emails`` task sends it later, so nothing is lost.
+commits (``dispatch``: at once, or gathered with the others its process commits within a few
+milliseconds). The sending task renders the bodies and the calendar attachment
+(``render_email``) from the registration and those facts, outside the transaction that wrote the
+email and its locks, so the email says what it would have said when it was written, and a
+registration holds the event's lock only while it counts and inserts. If the broker is
+unreachable at commit, the row stays pending and the periodic ``send_pending_emails`` task sends
+it later, so nothing is lost.
 """
 
+import functools
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from .dispatch import dispatch_soon
 from .enums import EmailKind, RegistrationStatus
 from .models import OutboxEmail, Registration, SessionPick
 
@@ -51,6 +55,19 @@ def _subjects() -> dict[str, str]:
 def one_line(text: str) -> str:
     """Collapses all whitespace, CR and LF included, so no text can start a new header line."""
     return " ".join(str(text).split())
+
+
+@functools.lru_cache(maxsize=32)
+def _subjects_in(language: str) -> dict[str, str]:
+    # The catalogues do not change while the process runs.
+    with translation.override(language):
+        return _subjects()
+
+
+def subject_line(kind: str, *, event_title: str, language: str, subject: str = "") -> str:
+    """The email's subject in ``language``: one line, at most the outbox's 250 characters."""
+    text = _subjects_in(language)[kind] % {"event": event_title, "subject": one_line(subject)}
+    return one_line(text)[:250]
 
 
 def manage_url(registration: Registration) -> str:
@@ -91,16 +108,17 @@ def queue_email(
     the registration's session picks as they stand, when the caller has them at hand (otherwise
     they are read).
     Saves: one OutboxEmail holding the registration's status, mode, language, waitlist position
-    and picks of this moment. Queues: ``send_email`` on commit. Reads: the waitlist position of
-    a waitlisted registration (one count).
+    and picks of this moment. Queues: the email's sending, on commit
+    (``dispatch.dispatch_soon``). Reads: the waitlist position of a waitlisted registration
+    (one count).
     """
     from .capacity import waitlist_position
 
     language = registration.language
+    email_subject = subject_line(
+        kind, event_title=registration.event.title, language=language, subject=subject
+    )
     with translation.override(language):
-        email_subject = one_line(
-            _subjects()[kind] % {"event": registration.event.title, "subject": one_line(subject)}
-        )
         extra = _jsonable(context or {}, key="context")
     if picks is None:
         rows = registration.session_picks.values_list("session_id", "status")
@@ -123,11 +141,11 @@ def queue_email(
         registration=registration,
         kind=kind,
         to=registration.person.email,
-        subject=email_subject[:250],
+        subject=email_subject,
         attachments=attachments or [],
         context=written,
     )
-    transaction.on_commit(lambda: dispatch(email.pk))
+    transaction.on_commit(lambda: dispatch_soon(email.pk))
     return email
 
 

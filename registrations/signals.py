@@ -10,6 +10,7 @@ emails are written in the saving transaction, so they exist if and only if the c
 """
 
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -26,6 +27,14 @@ logger = logging.getLogger(__name__)
 # included), with ``registration``, ``action`` (the audit entry's), ``from_status`` and
 # ``to_status``. Apps above registrations (webhooks) react to it; receivers must stay cheap.
 registration_changed = Signal()
+# A receiver of ``registration_changed`` that acts only now and then (webhooks: when one wants
+# the event's registrations) may say beforehand, so that the registration fast path
+# (``fastpath``) need not build what the signal carries for nobody:
+# ``registration_changed_quiet[dispatch_uid] = test``, for the receiver connected with that
+# ``dispatch_uid``, where ``test(event_id, action)`` says without a query whether it would do
+# nothing for that audit action at that event. The fast path leaves the signal unsent only when
+# every receiver has such a test and each says so.
+registration_changed_quiet: dict[str, Callable[[int, str], bool]] = {}
 
 
 def fill_seats_after_commit(event_id: int) -> None:

@@ -10,7 +10,7 @@ from agenda.models import Event
 from badges.models import CheckIn
 from badges.signals import checkin_recorded, checkin_recorded_quiet, checkin_undone
 from registrations.models import Registration
-from registrations.signals import registration_changed
+from registrations.signals import registration_changed, registration_changed_quiet
 
 from . import routing
 from .enums import WebhookEventType
@@ -30,16 +30,20 @@ def _event(event_id: int, loaded: Event | None = None):
     return event_part(event)
 
 
+def _registration_event_type(action: str) -> WebhookEventType:
+    return (
+        WebhookEventType.REGISTRATION_CREATED
+        if action in CREATED_ACTIONS
+        else WebhookEventType.REGISTRATION_CHANGED
+    )
+
+
 def registration_changed_receiver(
     sender, registration: Registration, action: str, from_status: str, to_status: str, **kwargs
 ) -> None:
     if action in QUIET_ACTIONS:
         return
-    event_type = (
-        WebhookEventType.REGISTRATION_CREATED
-        if action in CREATED_ACTIONS
-        else WebhookEventType.REGISTRATION_CHANGED
-    )
+    event_type = _registration_event_type(action)
 
     def build() -> dict:
         from .payloads import registration_data
@@ -71,6 +75,12 @@ checkin_recorded_receiver = _checkin_receiver(WebhookEventType.CHECKIN_CREATED.v
 checkin_undone_receiver = _checkin_receiver(WebhookEventType.CHECKIN_UNDONE.value)
 
 
+def _no_webhook_wants_registration(event_id: int, action: str) -> bool:
+    return action in QUIET_ACTIONS or not routing.targets(
+        event_id=event_id, event_type=_registration_event_type(action).value
+    )
+
+
 def _no_webhook_wants_checkins(event_id: int) -> bool:
     return not routing.targets(event_id=event_id, event_type=WebhookEventType.CHECKIN_CREATED.value)
 
@@ -83,6 +93,7 @@ def connect() -> None:
     registration_changed.connect(
         registration_changed_receiver, dispatch_uid="webhooks.registration_changed"
     )
+    registration_changed_quiet["webhooks.registration_changed"] = _no_webhook_wants_registration
     checkin_recorded.connect(checkin_recorded_receiver, dispatch_uid="webhooks.checkin_recorded")
     checkin_recorded_quiet["webhooks.checkin_recorded"] = _no_webhook_wants_checkins
     checkin_undone.connect(checkin_undone_receiver, dispatch_uid="webhooks.checkin_undone")
