@@ -62,10 +62,9 @@ class Person(models.Model):
         related_name="person",
     )
     # Calendar applications fetch the personal feed without signing in; renewing the token
-    # (members.services.renew_calendar_token) cuts off every copy of the old address.
-    calendar_token = models.CharField(
-        max_length=64, unique=True, default=new_calendar_token, editable=False
-    )
+    # (members.services.renew_calendar_token) cuts off every copy of the old address. Unique by
+    # a constraint, without unique=True's second index for LIKE searches.
+    calendar_token = models.CharField(max_length=64, default=new_calendar_token, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Set on the stand-in that keeps an anonymised registration's organisation and country for
     # the statistics (privacy.services): it has no name, and its address is made up.
@@ -81,6 +80,7 @@ class Person(models.Model):
                 name="person_unique_email",
                 violation_error_message=_("A person with this email address exists."),
             ),
+            models.UniqueConstraint(fields=["calendar_token"], name="person_calendar_token_unique"),
         ]
 
     def __str__(self) -> str:
