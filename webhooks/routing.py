@@ -12,13 +12,17 @@ made by another process takes effect here within that time (at once in the proce
 it). A per-process cache (``LocMemCache``) is read as it is.
 """
 
+import logging
 import time
 
+import redis
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import setting_changed
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 CACHE_KEY = "webhooks:routes:v1"
 TIMEOUT = 60
@@ -61,13 +65,21 @@ def _keep(found: list[Route]) -> None:
 
 
 def routes() -> list[Route]:
+    """The active webhooks' routes. With the cache unreachable (Redis down), read from the
+    database: a registration or a scan must not fail for the cache's sake."""
     kept = _kept
     if kept is not None and kept[0] > _clock() and _shared():
         return kept[1]
-    found = cache.get(CACHE_KEY)
-    if found is None:
+    try:
+        found = cache.get(CACHE_KEY)
+        if found is None:
+            found = _load()
+            cache.set(CACHE_KEY, found, TIMEOUT)
+    except redis.RedisError as error:
+        logger.warning(
+            "Webhook routes read from the database: %s from the cache", type(error).__name__
+        )
         found = _load()
-        cache.set(CACHE_KEY, found, TIMEOUT)
     _keep(found)
     return found
 

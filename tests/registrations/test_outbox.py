@@ -10,6 +10,7 @@ from registrations.mail import deliver, send_due_emails
 from registrations.models import OutboxEmail, Registration
 from tests.factories.registrations import open_event, registration_request
 from tests.smtp import FakeSMTPServer
+from webhooks import routing
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,7 @@ def broker_down(monkeypatch):
     celery_app.conf.update(changes)
     # The producer pool is made on first use from the broker URL of that moment.
     monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
     yield
     celery_app.conf.update(saved)
 
@@ -65,6 +67,41 @@ def test_registration_during_broker_outage_is_kept_and_email_sent_later(
     assert (sent, again) == (1, 0)
     assert email.status == EmailStatus.SENT
     assert len(mailoutbox) == 1
+
+
+def test_api_registration_while_redis_is_down_is_kept_for_the_sweep(
+    broker_down, settings, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Redis holding both the broker and the cache, and down: the registration is made and
+    its email waits in the outbox (the rate limit and the webhooks' routes do without it)."""
+    event = open_event()
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        },
+    }
+    monkeypatch.setattr(routing, "_kept", None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/api/v1/events/{event.slug}/registrations/",
+            {
+                "first_name": "Ana",
+                "last_name": "Novak",
+                "email": "ana@example.org",
+                "organisation_name": "Ministry of Labour",
+                "organisation_type": "national_authority",
+                "organisation_country": "SI",
+                "privacy_accepted": True,
+            },
+            content_type="application/json",
+        )
+
+    assert response.status_code == 201
+    email = OutboxEmail.objects.get(registration__person__email="ana@example.org")
+    assert email.status == EmailStatus.PENDING
 
 
 def test_temporary_smtp_failure_is_retried_and_sent_once(smtp):
