@@ -44,19 +44,15 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import DatabaseError, connections, router, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
-from django_countries import countries
 
 from agenda.enums import Audience
 from agenda.models import Event
 from eventsite.exceptions import ApplicationError
 from eventsite.fastpath import json_body, json_response, keeps_plans
-from members.enums import OrganisationType
 from members.membership import membership_eligibility
 from members.models import Person, new_calendar_token
 
@@ -67,6 +63,7 @@ from ..models import Registration, new_token
 from ..ratelimit import api_registration_hit
 from ..services import check_mode, check_registration_open
 from ..signals import registration_changed, registration_changed_quiet
+from .body import plain_registration
 from .sql import (
     APPROVAL,
     EMAIL,
@@ -93,23 +90,6 @@ MAX_BODY = 16384
 ALLOW = "POST, OPTIONS"
 VARY = "Accept, Accept-Language, Cookie"
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-# The serializer's text fields: longest length after trimming, and whether one is required.
-TEXTS = {
-    "first_name": (100, True),
-    "last_name": (100, True),
-    "email": (254, True),
-    "organisation_name": (200, True),
-    "organisation_country": (2, True),
-    "job_title": (200, False),
-    "accessibility_needs": (2000, False),
-    "dietary_needs": (2000, False),
-}
-# The serializer's choices, taken as they are (it does not trim them).
-CHOICES = ("organisation_type", "mode", "language")
-FLAGS = ("privacy_accepted", "photo_consent", "participant_list_consent")
-# Fields taken only empty: anything in them is the view's to check.
-EMPTY = {"answers": ({},), "session_ids": ([],), "invitation_code": ("",)}
-FIELDS = frozenset({*TEXTS, *CHOICES, *FLAGS, *EMPTY})
 
 
 class RegistrationFastPathMiddleware:
@@ -171,62 +151,6 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse | None:
         if made is None:
             return None
         return json_response(_created(*made), status=201, allow=ALLOW, vary=VARY)
-
-
-def plain_registration(data: Any) -> dict[str, Any] | None:
-    """The body's values as the serializer would give them, if it would accept the body as the
-    everyday registration; otherwise None."""
-    if type(data) is not dict or not FIELDS.issuperset(data):
-        return None
-    values: dict[str, Any] = {}
-    for name, (longest, required) in TEXTS.items():
-        value = data.get(name, "")
-        if type(value) is not str:
-            return None
-        value = value.strip()
-        if (required and not value) or len(value) > longest or not _plain_text(value):
-            return None
-        values[name] = value
-    for name in FLAGS:
-        value = data.get(name, False)
-        if type(value) is not bool:
-            return None
-        values[name] = value
-    for name, allowed in EMPTY.items():
-        if name in data and data[name] not in allowed:
-            return None
-    for name in CHOICES:
-        value = data.get(name, "")
-        if type(value) is not str:
-            return None
-        values[name] = value
-    country = values["organisation_country"].upper()
-    if (
-        not values["privacy_accepted"]
-        or values["organisation_type"] not in OrganisationType.values
-        or values["mode"] not in ("", *AttendanceMode.values)
-        or ("language" in data and values["language"] not in dict(settings.LANGUAGES))
-        or len(values["organisation_country"]) != 2
-        or country not in countries
-    ):
-        return None
-    values["organisation_country"] = country
-    try:
-        validate_email(values["email"])
-    except ValidationError:
-        return None
-    return values
-
-
-def _plain_text(value: str) -> bool:
-    """Free of what the serializer refuses in any text: NUL characters and lone surrogates."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 # --- running it --------------------------------------------------------------------------------
