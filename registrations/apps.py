@@ -7,6 +7,10 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self) -> None:
+        from agenda.demo.signals import demo_loaded
+
         from . import signals
+        from .demo import add_sample_privacy_notice
 
         signals.connect()
+        demo_loaded.connect(add_sample_privacy_notice, dispatch_uid="registrations.demo_notice")

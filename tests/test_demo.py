@@ -13,6 +13,10 @@ from agenda.demo.events.upcoming import first_day_after
 from agenda.demo.loader import ORGANISER_PASSWORD, ORGANISER_USERNAME, load_demo
 from agenda.enums import EventFormat, EventKind, EventStatus, RegistrationWindow
 from agenda.models import Document, Event, Photo, Speaker
+from registrations import services
+from registrations.enums import RegistrationStatus
+from registrations.models import PrivacyNotice
+from tests.factories.registrations import PrivacyNoticeFactory, registration_request
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +122,27 @@ def test_load_demo_upcoming_event_is_open_for_registration():
         timedelta(days=1)
     )
     assert event.sessions.filter(requires_signup=True).count() == 2
+
+
+def test_load_demo_upcoming_event_takes_registrations():
+    run_load_demo()
+    event = Event.objects.get(slug=UPCOMING_SLUG)
+
+    registration = services.register(event=event, request=registration_request()).registration
+
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert registration.privacy_notice.version == "sample"
+    assert registration.privacy_notice.text.startswith("**Sample data.**")
+
+
+def test_load_demo_keeps_the_networks_own_privacy_notice():
+    PrivacyNoticeFactory(version="2026-1")
+
+    run_load_demo()
+    run_load_demo()
+
+    network = PrivacyNotice.objects.filter(event__isnull=True).values_list("version", flat=True)
+    assert list(network) == ["2026-1"]
 
 
 def test_load_demo_facts_and_sample_data_are_marked():
