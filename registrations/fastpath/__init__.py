@@ -274,7 +274,10 @@ def _together(connection, *queries: tuple[str, dict[str, Any] | None]) -> list[t
                 cursor.execute(sql, prepare=False)
             else:
                 cursor.execute(sql, params)
-    return [cursor.fetchone() if cursor.description else None for cursor in cursors]
+    return [
+        None if params is None else cursor.fetchone()
+        for cursor, (_sql, params) in zip(cursors, queries, strict=True)
+    ]
 
 
 def _event(alias: str, rules: tuple) -> Event:

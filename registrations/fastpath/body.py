@@ -31,6 +31,9 @@ FLAGS = ("privacy_accepted", "photo_consent", "participant_list_consent")
 # Fields taken only empty: anything in them is the view's to check.
 EMPTY = {"answers": ({},), "session_ids": ([],), "invitation_code": ("",)}
 FIELDS = frozenset({*TEXTS, *CHOICES, *FLAGS, *EMPTY})
+# Read once: the enums build their lists anew at each reading.
+ORGANISATION_TYPES = frozenset(OrganisationType.values)
+MODES = frozenset(["", *AttendanceMode.values])
 
 
 def plain_registration(data: Any) -> dict[str, Any] | None:
@@ -63,8 +66,8 @@ def plain_registration(data: Any) -> dict[str, Any] | None:
     country = values["organisation_country"].upper()
     if (
         not values["privacy_accepted"]
-        or values["organisation_type"] not in OrganisationType.values
-        or values["mode"] not in ("", *AttendanceMode.values)
+        or values["organisation_type"] not in ORGANISATION_TYPES
+        or values["mode"] not in MODES
         or ("language" in data and values["language"] not in dict(settings.LANGUAGES))
         or len(values["organisation_country"]) != 2
         or country not in countries
