@@ -12,8 +12,7 @@ request for the other path.
 
 Windows are fixed, aligned on multiples of the period so that all workers agree on them. A client
 can therefore send up to twice the limit across a window boundary (the limit at the end of one
-window, the limit again at the start of the next). The API's limit was a sliding window under
-DRF's throttle; it is now a fixed window like the form's.
+window, the limit again at the start of the next).
 
 With Django's ``RedisCache``, a hit is one round trip (INCR and EXPIRE in a Lua script), and a Redis
 error lets the request through (see ``hit``). Any other cache backend counts with add() and
